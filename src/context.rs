@@ -1,0 +1,445 @@
+//! The engine context: which engine runs the current execution, and that execution's log.
+//!
+//! Every facade object records, when it is made, the execution it belongs to (a
+//! [`Binding`]). Every operation first calls [`enter`], which compares that binding with the
+//! execution running now. Outside any exploration there is no execution and the facade is
+//! plain `std`.
+//!
+//! Under loom and shuttle all model threads are coroutines on the one OS thread that runs the
+//! exploration, so one thread-local holds the execution for all of them; the engine tells
+//! which model thread is running. Under the std engine every model thread is an OS thread,
+//! and the facade's `spawn` installs the execution in each of them.
+
+use crate::engine;
+use crate::report::CounterexampleKind;
+use crate::trace::{Event, Op, Trace};
+use std::cell::{Cell, RefCell};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The engine family that provides the primitives of an execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backend {
+    Std,
+    Loom,
+    Shuttle,
+}
+
+impl Backend {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Backend::Std => "std",
+            Backend::Loom => "loom",
+            Backend::Shuttle => "shuttle",
+        }
+    }
+}
+
+/// Where a facade object belongs: outside any exploration (id 0), or one execution.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Binding {
+    pub(crate) backend: Backend,
+    pub(crate) execution: u64,
+}
+
+/// Why an execution stopped early, recorded where it happened.
+#[derive(Clone, Debug)]
+pub(crate) struct Failure {
+    pub(crate) kind: FailureKind,
+    pub(crate) message: String,
+    /// The panic came from a failed `assert!`-family macro.
+    pub(crate) assertion: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FailureKind {
+    /// The model is wrong: becomes a counterexample.
+    Model(CounterexampleKind),
+    /// The facade was used wrongly: becomes an error, not a counterexample.
+    Misuse,
+    /// The engine cannot explore this model (loom's thread limit): an error.
+    EngineLimit,
+}
+
+/// What a model thread is doing, for deadlock detection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Status {
+    Running,
+    /// Blocked, or about to block, in a lock or join on the named object.
+    Waiting { op: Op, object: String },
+    Finished,
+}
+
+#[derive(Debug)]
+pub(crate) struct ThreadState {
+    pub(crate) label: String,
+    pub(crate) name: Option<String>,
+    pub(crate) status: Status,
+}
+
+/// The mutable part of an execution: threads, events, the first failure.
+#[derive(Debug, Default)]
+pub(crate) struct Log {
+    pub(crate) threads: Vec<ThreadState>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) failure: Option<Failure>,
+    objects: usize,
+}
+
+impl Log {
+    pub(crate) fn trace(&self) -> Trace {
+        Trace {
+            threads: self.threads.iter().map(|t| t.label.clone()).collect(),
+            events: self.events.clone(),
+        }
+    }
+
+    /// True when every thread that has not finished waits: nobody can make progress.
+    pub(crate) fn all_waiting(&self) -> bool {
+        let mut live = self
+            .threads
+            .iter()
+            .filter(|t| t.status != Status::Finished)
+            .peekable();
+        live.peek().is_some() && live.all(|t| matches!(t.status, Status::Waiting { .. }))
+    }
+}
+
+/// Seeded perturbation for the std engine: yields and short sleeps at facade operations.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Chaos {
+    pub(crate) seed: u64,
+}
+
+/// One execution of a model: its engine, identity, limits and log.
+#[derive(Debug)]
+pub(crate) struct Execution {
+    pub(crate) id: u64,
+    pub(crate) backend: Backend,
+    pub(crate) max_steps: usize,
+    pub(crate) chaos: Option<Chaos>,
+    /// Set by the std engine's watchdog: every thread stops at its next operation.
+    pub(crate) abort: AtomicBool,
+    /// Operations so far; the std watchdog watches it move.
+    pub(crate) steps: AtomicUsize,
+    log: Mutex<Log>,
+}
+
+/// Panic payload that unwinds a model thread without being a failure of its own: the failure
+/// (if any) is already recorded.
+#[derive(Debug)]
+pub(crate) struct Stop;
+
+static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
+
+struct Current {
+    execution: Arc<Execution>,
+    /// This OS thread's model thread index (std engine only).
+    std_thread: usize,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+    /// Set on the OS thread that runs an exploration, and on std model threads.
+    static EXPLORING: Cell<bool> = const { Cell::new(false) };
+}
+
+impl Execution {
+    pub(crate) fn new(backend: Backend, max_steps: usize, chaos: Option<Chaos>) -> Arc<Self> {
+        let log = Log {
+            threads: vec![ThreadState {
+                label: "main".into(),
+                name: Some("main".into()),
+                status: Status::Running,
+            }],
+            ..Log::default()
+        };
+        Arc::new(Execution {
+            id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
+            backend,
+            max_steps,
+            chaos,
+            abort: AtomicBool::new(false),
+            steps: AtomicUsize::new(0),
+            log: Mutex::new(log),
+        })
+    }
+
+    pub(crate) fn log(&self) -> MutexGuard<'_, Log> {
+        // A panic while the log is held cannot leave it inconsistent: each update is one push
+        // or one assignment.
+        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn binding(&self) -> Binding {
+        Binding {
+            backend: self.backend,
+            execution: self.id,
+        }
+    }
+
+    /// The index of the model thread that is running now.
+    pub(crate) fn thread_index(&self) -> usize {
+        match self.backend {
+            Backend::Std => CURRENT.with(|c| c.borrow().as_ref().map_or(0, |c| c.std_thread)),
+            Backend::Loom => engine::loom::thread_index(),
+            Backend::Shuttle => engine::shuttle::thread_index(),
+        }
+    }
+
+    /// A default name for a new object of this execution: `mutex1`, `shared2`, ...
+    pub(crate) fn object_name(&self, kind: &str) -> String {
+        let mut log = self.log();
+        log.objects += 1;
+        format!("{kind}{}", log.objects)
+    }
+
+    pub(crate) fn add_thread(&self, name: Option<String>) -> usize {
+        let mut log = self.log();
+        let index = log.threads.len();
+        let label = name.clone().unwrap_or_else(|| format!("thread-{index}"));
+        log.threads.push(ThreadState {
+            label,
+            name,
+            status: Status::Running,
+        });
+        index
+    }
+
+    pub(crate) fn thread_label(&self, index: usize) -> String {
+        self.log().threads[index].label.clone()
+    }
+
+    pub(crate) fn thread_name(&self, index: usize) -> Option<String> {
+        self.log().threads[index].name.clone()
+    }
+
+    pub(crate) fn set_status(&self, thread: usize, status: Status) {
+        self.log().threads[thread].status = status;
+    }
+
+    pub(crate) fn record(&self, thread: usize, op: Op, object: &str, value: Option<String>) {
+        self.log().events.push(Event {
+            thread,
+            op,
+            object: object.to_owned(),
+            value,
+        });
+    }
+
+    /// Keeps the first failure: later ones are consequences of it.
+    pub(crate) fn fail(&self, kind: FailureKind, message: String) {
+        self.fail_with(Failure {
+            kind,
+            message,
+            assertion: false,
+        });
+    }
+
+    fn fail_with(&self, failure: Failure) {
+        let mut log = self.log();
+        if log.failure.is_none() {
+            log.failure = Some(failure);
+        }
+    }
+
+    /// Records a failure and unwinds the current model thread.
+    pub(crate) fn fail_and_stop(&self, kind: FailureKind, message: String) -> ! {
+        self.fail(kind, message);
+        std::panic::panic_any(Stop)
+    }
+
+    /// Classifies a panic that unwound a model thread, and records it.
+    pub(crate) fn record_panic(&self, thread: usize, payload: &(dyn std::any::Any + Send)) {
+        if payload.is::<Stop>() {
+            return;
+        }
+        let log = self.log();
+        let waiting = matches!(log.threads[thread].status, Status::Waiting { .. });
+        let deadlock = waiting && log.all_waiting();
+        let label = log.threads[thread].label.clone();
+        drop(log);
+        if deadlock {
+            // loom reports a deadlock by panicking in the thread that blocked last.
+            let message = self.deadlock_message();
+            self.fail(
+                FailureKind::Model(CounterexampleKind::Deadlock),
+                message,
+            );
+        } else {
+            let message = crate::panic_hook::message_of(payload);
+            self.fail_with(Failure {
+                kind: FailureKind::Model(CounterexampleKind::Panic),
+                assertion: message.starts_with("assertion"),
+                message: format!("thread `{label}` panicked: {message}"),
+            });
+        }
+    }
+
+    /// "deadlock: a waits for `lock` held by b; main waits to join a".
+    pub(crate) fn deadlock_message(&self) -> String {
+        let log = self.log();
+        let trace = log.trace();
+        let holder_of = |object: &str| {
+            let mut holder = None;
+            for event in &trace.events {
+                if event.object == object {
+                    match event.op {
+                        Op::Lock => holder = Some(event.thread),
+                        Op::TryLock if event.value.as_deref() == Some("acquired") => {
+                            holder = Some(event.thread)
+                        }
+                        Op::Unlock => holder = None,
+                        _ => {}
+                    }
+                }
+            }
+            holder
+        };
+        let parts: Vec<String> = log
+            .threads
+            .iter()
+            .filter_map(|t| match &t.status {
+                Status::Waiting { op: Op::Join, object } => {
+                    Some(format!("{} waits to join {object}", t.label))
+                }
+                Status::Waiting { object, .. } => Some(match holder_of(object) {
+                    Some(h) if log.threads[h].status == Status::Finished => format!(
+                        "{} waits for `{object}` held by {}, which has exited",
+                        t.label, log.threads[h].label
+                    ),
+                    Some(h) => format!(
+                        "{} waits for `{object}` held by {}",
+                        t.label, log.threads[h].label
+                    ),
+                    None => format!("{} waits for `{object}`", t.label),
+                }),
+                _ => None,
+            })
+            .collect();
+        format!("deadlock: {}", parts.join("; "))
+    }
+}
+
+/// The execution running on this thread, if any.
+pub(crate) fn current() -> Option<Arc<Execution>> {
+    CURRENT.with(|c| c.borrow().as_ref().map(|c| Arc::clone(&c.execution)))
+}
+
+/// True while this OS thread runs an exploration or a std model thread.
+pub(crate) fn exploring() -> bool {
+    EXPLORING.with(Cell::get)
+}
+
+/// Marks this OS thread as running an exploration until the guard drops.
+pub(crate) struct ExploringGuard {
+    was: bool,
+}
+
+impl ExploringGuard {
+    pub(crate) fn new() -> Self {
+        ExploringGuard {
+            was: EXPLORING.with(|e| e.replace(true)),
+        }
+    }
+}
+
+impl Drop for ExploringGuard {
+    fn drop(&mut self) {
+        EXPLORING.with(|e| e.set(self.was));
+    }
+}
+
+/// Makes `execution` the current one on this OS thread (std engine: as model thread
+/// `std_thread`).
+pub(crate) fn install(execution: Arc<Execution>, std_thread: usize) {
+    EXPLORING.with(|e| e.set(true));
+    CURRENT.with(|c| {
+        *c.borrow_mut() = Some(Current {
+            execution,
+            std_thread,
+        })
+    });
+}
+
+/// Clears the current execution of this OS thread.
+pub(crate) fn uninstall() {
+    CURRENT.with(|c| c.borrow_mut().take());
+}
+
+/// The binding for an object made now.
+pub(crate) fn bind() -> Binding {
+    match current() {
+        Some(execution) => execution.binding(),
+        None => Binding {
+            backend: Backend::Std,
+            execution: 0,
+        },
+    }
+}
+
+/// Starts a facade operation on an object of type `what` named `name`: checks that the
+/// object belongs to the running execution, counts the step, applies chaos.
+///
+/// Returns the execution and the acting thread, or `None` outside any exploration.
+pub(crate) fn enter(binding: Binding, what: &str, name: &str) -> Option<(Arc<Execution>, usize)> {
+    let Some(execution) = current() else {
+        if binding.execution != 0 && binding.backend != Backend::Std {
+            panic!(
+                "interleavings: {what} `{name}` was created inside a {} exploration and is used \
+                 after it ended. Facade objects live only as long as the execution that made them.",
+                binding.backend.name()
+            );
+        }
+        return None;
+    };
+    if binding.execution != execution.id {
+        misuse(&execution, binding, what, name);
+    }
+    let thread = execution.thread_index();
+    step(&execution, thread);
+    Some((execution, thread))
+}
+
+/// Counts one operation of `thread` against the step limit; applies chaos on std.
+pub(crate) fn step(execution: &Execution, thread: usize) {
+    if execution.abort.load(Ordering::Relaxed) {
+        std::panic::panic_any(Stop);
+    }
+    let steps = execution.steps.fetch_add(1, Ordering::Relaxed) + 1;
+    if steps > execution.max_steps {
+        let label = execution.thread_label(thread);
+        execution.fail_and_stop(
+            FailureKind::Model(CounterexampleKind::StepLimit),
+            format!(
+                "step limit: the execution took more than {} steps (last by `{label}`); \
+                 a thread may spin forever. Raise it with `Explorer::max_steps` if the model \
+                 really needs more.",
+                execution.max_steps
+            ),
+        );
+    }
+    if let Some(chaos) = execution.chaos {
+        engine::std::perturb(chaos, thread, steps);
+    }
+}
+
+fn misuse(execution: &Execution, binding: Binding, what: &str, name: &str) -> ! {
+    let origin = if binding.execution == 0 {
+        "outside any exploration (in a `static`, or before the exploration started)".to_owned()
+    } else if binding.backend == execution.backend {
+        "in an earlier execution of this exploration".to_owned()
+    } else {
+        format!("under the {} engine", binding.backend.name())
+    };
+    execution.fail_and_stop(
+        FailureKind::Misuse,
+        format!(
+            "{what} `{name}` was created {origin} but is used in an execution under the {} \
+             engine. Every execution must start from a fresh world: create facade objects \
+             inside the model's `run` (or the closure given to `explore`), not in a `static` \
+             or a captured variable.",
+            execution.backend.name()
+        ),
+    )
+}

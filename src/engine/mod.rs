@@ -1,0 +1,315 @@
+//! Engines: who decides the interleaving. One file per backend; only those files name it.
+//!
+//! Every engine drives the same [`Job`]: begin an execution, run the model as its main
+//! thread, finish it. The engine decides how many executions there are and which thread runs
+//! at each step; everything the report says comes from the job's own records.
+
+pub(crate) mod loom;
+pub(crate) mod shuttle;
+pub(crate) mod std;
+
+use crate::context::{Backend, Chaos, Execution};
+use ::std::any::Any;
+use ::std::fmt;
+use ::std::sync::Arc;
+
+/// The seed a sampling engine uses when none is given, so that runs repeat exactly.
+pub const DEFAULT_SEED: u64 = 0x1e4e_1ea5;
+
+/// An exploration strategy and its budget.
+///
+/// ```
+/// use interleavings::Engine;
+/// let exhaustive = Engine::loom();
+/// let bounded = Engine::loom().preemption_bound(2);
+/// let sampled = Engine::pct(10_000, 3).seed(7);
+/// let real = Engine::std().runs(1_000).chaos(42);
+/// assert!(exhaustive.is_exhaustive() && !sampled.is_exhaustive());
+/// # let _ = (bounded, real);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[must_use = "an Engine does nothing until it is given to `Explorer::engine` and run"]
+pub struct Engine {
+    pub(crate) kind: EngineKind,
+    /// A builder method that does not apply to this engine, reported when the exploration runs.
+    pub(crate) misconfigured: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum EngineKind {
+    Std {
+        runs: u64,
+        chaos: Option<u64>,
+    },
+    Loom {
+        preemption_bound: Option<usize>,
+        max_iterations: Option<u64>,
+    },
+    Dfs {
+        max_iterations: Option<u64>,
+    },
+    Random {
+        iterations: u64,
+        seed: u64,
+    },
+    Pct {
+        iterations: u64,
+        depth: usize,
+        seed: u64,
+    },
+}
+
+impl Engine {
+    fn of(kind: EngineKind) -> Self {
+        Engine {
+            kind,
+            misconfigured: None,
+        }
+    }
+
+    /// Real OS threads, 1,000 runs, no chaos. Sampling: a clean run proves nothing.
+    pub fn std() -> Self {
+        Self::of(EngineKind::Std {
+            runs: 1_000,
+            chaos: None,
+        })
+    }
+
+    /// loom: exhaustive exploration with partial-order reduction, at most 4 spawned threads.
+    pub fn loom() -> Self {
+        Self::of(EngineKind::Loom {
+            preemption_bound: None,
+            max_iterations: None,
+        })
+    }
+
+    /// shuttle's depth-first search: exhaustive, no reduction.
+    pub fn dfs() -> Self {
+        Self::of(EngineKind::Dfs {
+            max_iterations: None,
+        })
+    }
+
+    /// shuttle's random scheduler: `iterations` executions with uniformly random switches.
+    pub fn random(iterations: u64) -> Self {
+        Self::of(EngineKind::Random {
+            iterations,
+            seed: DEFAULT_SEED,
+        })
+    }
+
+    /// shuttle's PCT scheduler: `iterations` executions, bug depth `depth` (`depth - 1`
+    /// priority change points per execution).
+    pub fn pct(iterations: u64, depth: usize) -> Self {
+        Self::of(EngineKind::Pct {
+            iterations,
+            depth,
+            seed: DEFAULT_SEED,
+        })
+    }
+
+    /// Number of runs of the std engine.
+    pub fn runs(mut self, n: u64) -> Self {
+        match &mut self.kind {
+            EngineKind::Std { runs, .. } => *runs = n,
+            _ => self.misconfigure("runs"),
+        }
+        self
+    }
+
+    /// Seeded chaos for the std engine: yields and short sleeps at facade operations, to
+    /// widen race windows on real threads.
+    pub fn chaos(mut self, seed: u64) -> Self {
+        match &mut self.kind {
+            EngineKind::Std { chaos, .. } => *chaos = Some(seed),
+            _ => self.misconfigure("chaos"),
+        }
+        self
+    }
+
+    /// Explore only executions with at most `k` preemptions (loom). The verdict then says
+    /// "proved within bound", never "proved".
+    pub fn preemption_bound(mut self, k: usize) -> Self {
+        match &mut self.kind {
+            EngineKind::Loom {
+                preemption_bound, ..
+            } => *preemption_bound = Some(k),
+            _ => self.misconfigure("preemption_bound"),
+        }
+        self
+    }
+
+    /// Stop an exhaustive engine (loom, DFS) after `n` executions; if the search had more to
+    /// explore the verdict is `Incomplete`.
+    pub fn max_iterations(mut self, n: u64) -> Self {
+        match &mut self.kind {
+            EngineKind::Loom { max_iterations, .. } | EngineKind::Dfs { max_iterations } => {
+                *max_iterations = Some(n)
+            }
+            _ => self.misconfigure("max_iterations"),
+        }
+        self
+    }
+
+    /// The seed of a sampling engine (random, PCT).
+    pub fn seed(mut self, s: u64) -> Self {
+        match &mut self.kind {
+            EngineKind::Random { seed, .. } | EngineKind::Pct { seed, .. } => *seed = s,
+            _ => self.misconfigure("seed"),
+        }
+        self
+    }
+
+    fn misconfigure(&mut self, method: &str) {
+        self.misconfigured.get_or_insert_with(|| {
+            format!(
+                "`Engine::{method}` does not apply to the {} engine",
+                self.kind.short_name()
+            )
+        });
+    }
+
+    /// True for engines that can prove a property: loom and DFS.
+    pub fn is_exhaustive(&self) -> bool {
+        matches!(self.kind, EngineKind::Loom { .. } | EngineKind::Dfs { .. })
+    }
+
+    /// The engine's short name: `std`, `loom`, `dfs`, `random` or `pct`.
+    pub fn name(&self) -> &'static str {
+        self.kind.short_name()
+    }
+
+    /// Runs the job until the engine has no more executions or a panic stops it.
+    pub(crate) fn drive(&self, job: Arc<dyn Job>) -> Result<(), Box<dyn Any + Send>> {
+        match &self.kind {
+            EngineKind::Std { runs, chaos } => std::drive(job, *runs, *chaos),
+            EngineKind::Loom {
+                preemption_bound, ..
+            } => loom::drive(job, *preemption_bound),
+            EngineKind::Dfs { .. } => shuttle::drive(job, shuttle::Strategy::Dfs),
+            EngineKind::Random { iterations, seed } => shuttle::drive(
+                job,
+                shuttle::Strategy::Random {
+                    iterations: *iterations,
+                    seed: *seed,
+                },
+            ),
+            EngineKind::Pct {
+                iterations,
+                depth,
+                seed,
+            } => shuttle::drive(
+                job,
+                shuttle::Strategy::Pct {
+                    iterations: *iterations,
+                    depth: *depth,
+                    seed: *seed,
+                },
+            ),
+        }
+    }
+
+    pub(crate) fn max_iterations_limit(&self) -> Option<u64> {
+        match self.kind {
+            EngineKind::Loom { max_iterations, .. } | EngineKind::Dfs { max_iterations } => {
+                max_iterations
+            }
+            _ => None,
+        }
+    }
+}
+
+impl EngineKind {
+    fn short_name(&self) -> &'static str {
+        match self {
+            EngineKind::Std { .. } => "std",
+            EngineKind::Loom { .. } => "loom",
+            EngineKind::Dfs { .. } => "dfs",
+            EngineKind::Random { .. } => "random",
+            EngineKind::Pct { .. } => "pct",
+        }
+    }
+}
+
+impl fmt::Display for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            EngineKind::Std { runs, chaos } => {
+                write!(f, "std (real threads, {runs} runs")?;
+                match chaos {
+                    Some(seed) => write!(f, ", chaos seed {seed})"),
+                    None => write!(f, ", no chaos)"),
+                }
+            }
+            EngineKind::Loom {
+                preemption_bound,
+                max_iterations,
+            } => {
+                write!(f, "loom (exhaustive")?;
+                match preemption_bound {
+                    Some(k) => write!(f, ", preemption bound {k}")?,
+                    None => write!(f, ", no preemption bound")?,
+                }
+                if let Some(n) = max_iterations {
+                    write!(f, ", at most {n} executions")?;
+                }
+                write!(f, ")")
+            }
+            EngineKind::Dfs { max_iterations } => {
+                write!(f, "shuttle dfs (exhaustive")?;
+                if let Some(n) = max_iterations {
+                    write!(f, ", at most {n} executions")?;
+                }
+                write!(f, ")")
+            }
+            EngineKind::Random { iterations, seed } => {
+                write!(f, "shuttle random ({iterations} iterations, seed {seed})")
+            }
+            EngineKind::Pct {
+                iterations,
+                depth,
+                seed,
+            } => write!(
+                f,
+                "shuttle pct ({iterations} iterations, depth {depth}, seed {seed})"
+            ),
+        }
+    }
+}
+
+/// What an engine drives: `more`, then one call to `begin`, `run_main` and `finish` per
+/// execution.
+pub(crate) trait Job: Send + Sync + 'static {
+    /// False when the exploration must stop before another execution: a violation was
+    /// found, or a budget ran out (the job records which).
+    fn more(&self) -> bool;
+    /// Starts an execution under `backend`.
+    fn begin(&self, backend: Backend, chaos: Option<Chaos>) -> Arc<Execution>;
+    /// Runs the model on the calling thread as the execution's main model thread.
+    fn run_main(&self, execution: &Arc<Execution>);
+    /// Ends an execution; `false` when the exploration should stop.
+    fn finish(&self, execution: &Arc<Execution>) -> bool;
+    /// Facade operations one execution may take.
+    fn max_steps(&self) -> usize;
+}
+
+/// The body a coroutine engine (loom, shuttle) runs once per execution. With
+/// `stop_by_panic`, the body ends the exploration by unwinding (loom has no other way);
+/// otherwise the engine asks [`Job::more`] before each execution.
+pub(crate) fn coroutine_body(
+    job: Arc<dyn Job>,
+    backend: Backend,
+    stop_by_panic: bool,
+) -> impl Fn() + Send + Sync {
+    move || {
+        if stop_by_panic && !job.more() {
+            ::std::panic::panic_any(crate::context::Stop);
+        }
+        let execution = job.begin(backend, None);
+        crate::context::install(Arc::clone(&execution), 0);
+        job.run_main(&execution);
+        if !job.finish(&execution) && stop_by_panic {
+            ::std::panic::panic_any(crate::context::Stop);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+//! The shuttle engines: random, PCT and exhaustive depth-first search.
+//!
+//! shuttle prints failures through a process-global panic hook and returns nothing but an
+//! execution count, so this file turns its failure printing off and the job keeps every
+//! record itself.
+
+use super::{Job, coroutine_body};
+use crate::context::Backend;
+use shuttle::scheduler::{
+    DfsScheduler, PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId,
+};
+use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
+use std::any::Any;
+use std::cell::Cell;
+use std::sync::Arc;
+
+pub(crate) use shuttle::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize};
+pub(crate) use shuttle::sync::{Mutex, MutexGuard};
+pub(crate) use shuttle::thread::JoinHandle;
+
+shuttle::thread_local! {
+    static THREAD_INDEX: Cell<usize> = Cell::new(0);
+}
+
+pub(crate) fn thread_index() -> usize {
+    THREAD_INDEX.with(Cell::get)
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Strategy {
+    Dfs,
+    Random { iterations: u64, seed: u64 },
+    Pct { iterations: u64, depth: usize, seed: u64 },
+}
+
+fn config(max_steps: usize) -> Config {
+    let mut config = Config::new();
+    config.failure_persistence = FailurePersistence::None;
+    // Our own step limit counts facade operations and must trigger first.
+    config.max_steps = MaxSteps::FailAfter(max_steps.saturating_mul(4).saturating_add(1_000));
+    config.silence_warnings = true;
+    config
+}
+
+pub(crate) fn drive(job: Arc<dyn Job>, strategy: Strategy) -> Result<(), Box<dyn Any + Send>> {
+    let config = config(job.max_steps());
+    let body = coroutine_body(Arc::clone(&job), Backend::Shuttle, false);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        match strategy {
+            // The iteration cap is the job's: it can tell "more to explore" from "done".
+            Strategy::Dfs => {
+                Runner::new(Guarded::new(DfsScheduler::new(None, false), job), config).run(body)
+            }
+            Strategy::Random { iterations, seed } => Runner::new(
+                Guarded::new(
+                    RandomScheduler::new_from_seed(seed, count(iterations)),
+                    job,
+                ),
+                config,
+            )
+            .run(body),
+            Strategy::Pct {
+                iterations,
+                depth,
+                seed,
+            } => Runner::new(
+                Guarded::new(
+                    PctScheduler::new_from_seed(seed, depth, count(iterations)),
+                    job,
+                ),
+                config,
+            )
+            .run(body),
+        };
+    }))
+}
+
+/// A shuttle scheduler that also ends the exploration when the job says so, without a
+/// panic (shuttle prints every panic that fails an execution).
+struct Guarded<S> {
+    inner: S,
+    job: Arc<dyn Job>,
+}
+
+impl<S> Guarded<S> {
+    fn new(inner: S, job: Arc<dyn Job>) -> Self {
+        Guarded { inner, job }
+    }
+}
+
+impl<S: Scheduler> Scheduler for Guarded<S> {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        // Ask the search first: if it is exhausted, no budget ran out.
+        let schedule = self.inner.new_execution()?;
+        self.job.more().then_some(schedule)
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        self.inner.next_task(runnable, current, is_yielding)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.inner.next_u64()
+    }
+}
+
+fn count(iterations: u64) -> usize {
+    usize::try_from(iterations).unwrap_or(usize::MAX)
+}
+
+/// Runs one empty shuttle execution, so that shuttle installs its panic hook now.
+pub(crate) fn initialise_panic_hook() {
+    Runner::new(RandomScheduler::new_from_seed(0, 1), config(1)).run(|| {});
+}
+
+pub(crate) fn spawn<T: Send + 'static>(
+    index: usize,
+    name: Option<String>,
+    body: impl FnOnce() -> T + Send + 'static,
+) -> JoinHandle<T> {
+    let mut builder = shuttle::thread::Builder::new();
+    if let Some(name) = name {
+        builder = builder.name(name);
+    }
+    builder
+        .spawn(move || {
+            THREAD_INDEX.with(|i| i.set(index));
+            body()
+        })
+        .expect("shuttle's spawn does not fail")
+}
+
+pub(crate) fn yield_now() {
+    shuttle::thread::yield_now();
+}
+
+/// A scheduling point for a plain shared variable: each access is one shuttle step.
+#[derive(Debug)]
+pub(crate) struct Point(AtomicUsize);
+
+impl Point {
+    pub(crate) fn new() -> Self {
+        Point(AtomicUsize::new(0))
+    }
+
+    pub(crate) fn read(&self) {
+        self.0.load(std::sync::atomic::Ordering::SeqCst);
+    }
+
+    pub(crate) fn write(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}

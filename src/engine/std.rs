@@ -1,0 +1,195 @@
+//! The std engine: the model as a real program on real OS threads.
+//!
+//! Sampling only: a run that passes shows one interleaving the OS happened to pick. Seeded
+//! chaos yields or sleeps at facade operations to make rare interleavings common. A watchdog
+//! turns a deadlock (every live thread waits) into a counterexample and a model that stops
+//! making progress into a step-limit counterexample: no run ever hangs the caller.
+
+use super::Job;
+use crate::context::{self, Backend, Chaos, Execution, FailureKind, Status};
+use crate::report::CounterexampleKind;
+use std::any::Any;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, TryLockError, mpsc};
+use std::time::{Duration, Instant};
+
+/// How long every live thread must wait, with no step taken, before it is a deadlock.
+const DEADLOCK_AFTER: Duration = Duration::from_millis(100);
+/// How long a run may take no step at all before it is reported as stuck.
+const STUCK_AFTER: Duration = Duration::from_secs(10);
+/// How long aborted threads get to unwind before the run is abandoned.
+const UNWIND_GRACE: Duration = Duration::from_secs(2);
+const POLL: Duration = Duration::from_millis(2);
+
+pub(crate) fn drive(
+    job: Arc<dyn Job>,
+    runs: u64,
+    chaos: Option<u64>,
+) -> Result<(), Box<dyn Any + Send>> {
+    for run in 0..runs {
+        let chaos = chaos.map(|seed| Chaos {
+            seed: mix(seed ^ mix(run)),
+        });
+        if !job.more() {
+            break;
+        }
+        let execution = job.begin(Backend::Std, chaos);
+        let (done, finished) = mpsc::channel::<()>();
+        let main = {
+            let job = Arc::clone(&job);
+            let execution = Arc::clone(&execution);
+            std::thread::Builder::new()
+                .name("interleavings-main".into())
+                .spawn(move || {
+                    // Dropped however the thread ends, which wakes the watchdog.
+                    let _done = done;
+                    context::install(Arc::clone(&execution), 0);
+                    job.run_main(&execution);
+                    context::uninstall();
+                })
+                .expect("cannot spawn the model's main thread")
+        };
+        if !watch(&execution, &main, &finished) {
+            // Threads that cannot be stopped are left behind; say so rather than hang.
+            execution.fail(
+                FailureKind::Model(CounterexampleKind::StepLimit),
+                "the run made no progress and its threads could not be stopped".into(),
+            );
+        }
+        if !job.finish(&execution) {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Waits for the main model thread; returns `false` if it had to be abandoned.
+fn watch(
+    execution: &Execution,
+    main: &std::thread::JoinHandle<()>,
+    finished: &mpsc::Receiver<()>,
+) -> bool {
+    let mut last_steps = execution.steps.load(Ordering::Relaxed);
+    let mut last_change = Instant::now();
+    while let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(POLL) {
+        let steps = execution.steps.load(Ordering::Relaxed);
+        if steps != last_steps {
+            last_steps = steps;
+            last_change = Instant::now();
+            continue;
+        }
+        let idle = last_change.elapsed();
+        if idle >= DEADLOCK_AFTER && execution.log().all_waiting() {
+            let message = execution.deadlock_message();
+            execution.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
+            return abort(execution, main);
+        }
+        if idle >= STUCK_AFTER {
+            execution.fail(
+                FailureKind::Model(CounterexampleKind::StepLimit),
+                format!(
+                    "no thread took a step for {} s: a thread spins without touching any \
+                     facade object, or blocks outside the facade",
+                    STUCK_AFTER.as_secs()
+                ),
+            );
+            return abort(execution, main);
+        }
+    }
+    true
+}
+
+fn abort(execution: &Execution, main: &std::thread::JoinHandle<()>) -> bool {
+    execution.abort.store(true, Ordering::Relaxed);
+    let start = Instant::now();
+    while !main.is_finished() {
+        if start.elapsed() > UNWIND_GRACE {
+            return false;
+        }
+        std::thread::sleep(POLL);
+    }
+    true
+}
+
+/// Locks a std mutex as a model thread: marks the thread as waiting while it cannot get the
+/// lock, and gives up (unwinding) when the watchdog aborts the run.
+pub(crate) fn lock<'a, T>(
+    mutex: &'a std::sync::Mutex<T>,
+    execution: &Execution,
+    thread: usize,
+    name: &str,
+) -> std::sync::LockResult<std::sync::MutexGuard<'a, T>> {
+    let mut spins = 0u32;
+    loop {
+        match mutex.try_lock() {
+            Ok(guard) => {
+                if spins > 0 {
+                    execution.set_status(thread, Status::Running);
+                }
+                return Ok(guard);
+            }
+            Err(TryLockError::Poisoned(poisoned)) => {
+                if spins > 0 {
+                    execution.set_status(thread, Status::Running);
+                }
+                return Err(poisoned);
+            }
+            Err(TryLockError::WouldBlock) => {}
+        }
+        if spins == 0 {
+            execution.set_status(
+                thread,
+                Status::Waiting {
+                    op: crate::trace::Op::Lock,
+                    object: name.to_owned(),
+                },
+            );
+        }
+        if execution.abort.load(Ordering::Relaxed) {
+            std::panic::panic_any(context::Stop);
+        }
+        spins = spins.saturating_add(1);
+        if spins < 64 {
+            std::thread::yield_now();
+        } else {
+            std::thread::sleep(Duration::from_micros(50));
+        }
+    }
+}
+
+/// Chaos at one facade operation: mostly nothing, often a yield, sometimes a short sleep.
+pub(crate) fn perturb(chaos: Chaos, thread: usize, step: usize) {
+    let roll = mix(chaos.seed ^ mix(thread as u64) ^ mix(step as u64).rotate_left(17));
+    match roll % 16 {
+        0..=5 => {}
+        6..=13 => std::thread::yield_now(),
+        _ => std::thread::sleep(Duration::from_micros(1 + (roll >> 8) % 50)),
+    }
+}
+
+/// splitmix64's finaliser: a well-mixed hash of one word.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Spawns model thread `index` as an OS thread that belongs to `execution`.
+pub(crate) fn spawn<T: Send + 'static>(
+    execution: Arc<Execution>,
+    index: usize,
+    name: Option<String>,
+    body: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<T>> {
+    let mut builder = std::thread::Builder::new();
+    if let Some(name) = name {
+        builder = builder.name(name);
+    }
+    builder.spawn(move || {
+        context::install(execution, index);
+        let result = body();
+        context::uninstall();
+        result
+    })
+}

@@ -1,0 +1,417 @@
+//! `Model`, `Explorer` and `explore`: a model plus an engine plus a budget gives a `Report`.
+
+use crate::context::{self, Backend, Chaos, Execution, FailureKind, Stop};
+use crate::engine::{Engine, EngineKind, Job};
+use crate::error::Error;
+use crate::report::{Counterexample, CounterexampleKind, Report, Verdict};
+use crate::trace::Op;
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// Facade operations one execution may take before it is a step-limit counterexample.
+pub const DEFAULT_MAX_STEPS: usize = 20_000;
+
+/// A concurrent program with a property, written against the facade.
+///
+/// `run` is one execution in a fresh world: it creates every facade object it uses, spawns
+/// its threads, joins them and returns what happened. `check` says whether that outcome is
+/// acceptable.
+pub trait Model: Send + Sync + 'static {
+    /// What one execution produced, e.g. the final counter value.
+    type Outcome: Clone + Ord + Debug + Send + 'static;
+    /// The model's name with its parameters, e.g. `tickets(sellers=3, tickets=3, guard=none)`.
+    fn name(&self) -> String;
+    /// One execution.
+    fn run(&self) -> Self::Outcome;
+    /// The property: `Err` with a message when the outcome is wrong.
+    fn check(&self, outcome: &Self::Outcome) -> Result<(), String>;
+}
+
+/// A model given as a closure: a panic (a failed `assert!`) is the violation.
+pub struct ClosureModel<F> {
+    body: F,
+}
+
+impl<F> Debug for ClosureModel<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ClosureModel")
+    }
+}
+
+impl<F: Fn() + Send + Sync + 'static> Model for ClosureModel<F> {
+    type Outcome = ();
+    fn name(&self) -> String {
+        "closure".into()
+    }
+    fn run(&self) {
+        (self.body)()
+    }
+    fn check(&self, _: &()) -> Result<(), String> {
+        Ok(())
+    }
+}
+
+/// Explores a closure, loom-style. A failed `assert!` in it is reported as an invariant
+/// violation; any other panic as a panic.
+///
+/// ```
+/// use interleavings::{explore, Engine, sync::{Arc, Mutex}, thread};
+/// let report = explore(|| {
+///     let n = Arc::new(Mutex::new(0));
+///     let m = Arc::clone(&n);
+///     let t = thread::spawn(move || *m.lock().unwrap() += 1);
+///     *n.lock().unwrap() += 1;
+///     t.join().unwrap();
+///     assert_eq!(*n.lock().unwrap(), 2);
+/// })
+/// .engine(Engine::loom())
+/// .run();
+/// assert!(report.is_proved());
+/// ```
+pub fn explore<F: Fn() + Send + Sync + 'static>(body: F) -> Explorer<ClosureModel<F>> {
+    let mut explorer = Explorer::new(ClosureModel { body });
+    explorer.assertions_are_invariants = true;
+    explorer
+}
+
+/// Runs a model under an engine within a budget.
+#[must_use = "an Explorer does nothing until `run` or `try_run` is called"]
+#[derive(Debug)]
+pub struct Explorer<M> {
+    model: Arc<M>,
+    engine: Engine,
+    time_limit: Option<Duration>,
+    keep_going: bool,
+    max_steps: usize,
+    assertions_are_invariants: bool,
+}
+
+impl<M: Model> Explorer<M> {
+    /// An explorer for `model`, on loom by default.
+    pub fn new(model: M) -> Self {
+        Explorer {
+            model: Arc::new(model),
+            engine: Engine::loom(),
+            time_limit: None,
+            keep_going: false,
+            max_steps: DEFAULT_MAX_STEPS,
+            assertions_are_invariants: false,
+        }
+    }
+
+    /// The engine to explore with.
+    pub fn engine(mut self, engine: Engine) -> Self {
+        self.engine = engine;
+        self
+    }
+
+    /// Stop starting new executions after `limit`. An exhaustive search cut short is
+    /// `Incomplete`; a sampling run reports the executions it managed.
+    pub fn time_limit(mut self, limit: Duration) -> Self {
+        self.time_limit = Some(limit);
+        self
+    }
+
+    /// Explore past invariant violations, so that the outcome table is complete. The first
+    /// counterexample is kept. (A panic or deadlock still ends the exploration.)
+    pub fn keep_going(mut self) -> Self {
+        self.keep_going = true;
+        self
+    }
+
+    /// Facade operations one execution may take before it is a step-limit counterexample
+    /// (default [`DEFAULT_MAX_STEPS`]).
+    pub fn max_steps(mut self, steps: usize) -> Self {
+        self.max_steps = steps;
+        self
+    }
+
+    /// Runs the exploration; panics with the error's message if it cannot run (misuse of
+    /// the facade, an engine that cannot explore the model, a nested exploration).
+    pub fn run(self) -> Report<M::Outcome> {
+        self.try_run().unwrap_or_else(|error| panic!("{error}"))
+    }
+
+    /// Runs the exploration.
+    pub fn try_run(self) -> Result<Report<M::Outcome>, Error> {
+        if let Some(problem) = &self.engine.misconfigured {
+            return Err(Error::InvalidEngine(problem.clone()));
+        }
+        if context::exploring() || context::current().is_some() {
+            return Err(Error::Nested);
+        }
+        crate::panic_hook::install();
+        let started = Instant::now();
+        let run = Arc::new(Run {
+            model: Arc::clone(&self.model),
+            max_steps: self.max_steps,
+            max_iterations: self.engine.max_iterations_limit(),
+            time_limit: self.time_limit,
+            keep_going: self.keep_going,
+            assertions_are_invariants: self.assertions_are_invariants,
+            started,
+            state: Mutex::new(State::default()),
+        });
+        let driven = {
+            let _exploring = context::ExploringGuard::new();
+            let driven = self.engine.drive(Arc::clone(&run) as Arc<dyn Job>);
+            context::uninstall();
+            driven
+        };
+        let elapsed = started.elapsed();
+        let mut state = run.state();
+        if let Err(payload) = driven {
+            run.settle_engine_failure(&mut state, payload.as_ref());
+        }
+        if let Some(error) = state.error.take() {
+            return Err(error);
+        }
+        let executions = state.executions;
+        let verdict = if let Some(cx) = state.counterexample.take() {
+            Verdict::Violated(Box::new(cx))
+        } else if let Some(reason) = state.budget.take() {
+            if self.engine.is_exhaustive() {
+                Verdict::Incomplete { executions, reason }
+            } else {
+                Verdict::Passed { executions }
+            }
+        } else {
+            match self.engine.kind {
+                EngineKind::Loom {
+                    preemption_bound: Some(preemptions),
+                    ..
+                } => Verdict::ProvedWithinBound {
+                    preemptions,
+                    executions,
+                },
+                EngineKind::Loom { .. } | EngineKind::Dfs { .. } => Verdict::Proved { executions },
+                _ => Verdict::Passed { executions },
+            }
+        };
+        Ok(Report {
+            model: self.model.name(),
+            engine: self.engine.to_string(),
+            verdict,
+            outcomes: std::mem::take(&mut state.outcomes),
+            violating: std::mem::take(&mut state.violating),
+            executions,
+            elapsed,
+        })
+    }
+}
+
+/// One exploration in progress: the model, its budget and what has been seen so far.
+struct Run<M: Model> {
+    model: Arc<M>,
+    max_steps: usize,
+    max_iterations: Option<u64>,
+    time_limit: Option<Duration>,
+    keep_going: bool,
+    assertions_are_invariants: bool,
+    started: Instant,
+    state: Mutex<State<M::Outcome>>,
+}
+
+struct State<O> {
+    executions: u64,
+    outcomes: BTreeMap<O, u64>,
+    violating: BTreeMap<O, String>,
+    counterexample: Option<Counterexample>,
+    /// Which budget ended the exploration, if one did.
+    budget: Option<String>,
+    error: Option<Error>,
+    last: Option<Arc<Execution>>,
+}
+
+impl<O> Default for State<O> {
+    fn default() -> Self {
+        State {
+            executions: 0,
+            outcomes: BTreeMap::new(),
+            violating: BTreeMap::new(),
+            counterexample: None,
+            budget: None,
+            error: None,
+            last: None,
+        }
+    }
+}
+
+impl<M: Model> Run<M> {
+    fn state(&self) -> MutexGuard<'_, State<M::Outcome>> {
+        // Never held across model code, so never poisoned by a model's panic.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Turns what the last execution recorded into a counterexample or an error.
+    fn settle(&self, state: &mut State<M::Outcome>, execution: &Execution) {
+        let Some(failure) = execution.log().failure.clone() else {
+            return;
+        };
+        match failure.kind {
+            FailureKind::Misuse => {
+                state.error.get_or_insert(Error::Misuse(failure.message));
+            }
+            FailureKind::EngineLimit => {
+                state.error.get_or_insert(Error::EngineLimit(failure.message));
+            }
+            FailureKind::Model(mut kind) => {
+                if state.counterexample.is_none() {
+                    if kind == CounterexampleKind::Panic
+                        && self.assertions_are_invariants
+                        && failure.assertion
+                    {
+                        kind = CounterexampleKind::Invariant;
+                    }
+                    let trace = execution.log().trace();
+                    state.counterexample = Some(Counterexample::new(
+                        kind,
+                        failure.message,
+                        None,
+                        trace,
+                        state.executions,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// The engine stopped with a panic: find out from our own records what it was.
+    fn settle_engine_failure(
+        &self,
+        state: &mut State<M::Outcome>,
+        payload: &(dyn std::any::Any + Send),
+    ) {
+        let Some(last) = state.last.clone() else {
+            state.error.get_or_insert_with(|| {
+                Error::Internal(format!(
+                    "the engine failed before the first execution: {}",
+                    crate::panic_hook::message_of(payload)
+                ))
+            });
+            return;
+        };
+        let recorded = last.log().failure.is_some();
+        if !recorded && !payload.is::<Stop>() {
+            if last.log().all_waiting() {
+                // shuttle detects a deadlock in its scheduler, outside any model thread.
+                let message = last.deadlock_message();
+                last.fail(
+                    FailureKind::Model(CounterexampleKind::Deadlock),
+                    message,
+                );
+            } else {
+                last.fail(
+                    FailureKind::Model(CounterexampleKind::Panic),
+                    format!(
+                        "the engine stopped the execution: {}",
+                        crate::panic_hook::message_of(payload)
+                    ),
+                );
+            }
+        }
+        self.settle(state, &last);
+        if state.counterexample.is_none() && state.error.is_none() && state.budget.is_none() {
+            state.error = Some(Error::Internal(format!(
+                "the engine stopped without a recorded reason: {}",
+                crate::panic_hook::message_of(payload)
+            )));
+        }
+    }
+}
+
+impl<M: Model> Job for Run<M> {
+    fn more(&self) -> bool {
+        let mut state = self.state();
+        if state.error.is_some() || state.budget.is_some() {
+            return false;
+        }
+        if state.counterexample.is_some() && !self.keep_going {
+            return false;
+        }
+        if let Some(cap) = self.max_iterations {
+            if state.executions >= cap {
+                state.budget = Some(format!("iteration cap of {cap} executions reached"));
+                return false;
+            }
+        }
+        if let Some(limit) = self.time_limit {
+            if self.started.elapsed() >= limit {
+                state.budget = Some(format!("time limit of {limit:?} reached"));
+                return false;
+            }
+        }
+        true
+    }
+
+    fn begin(&self, backend: Backend, chaos: Option<Chaos>) -> Arc<Execution> {
+        let mut state = self.state();
+        state.executions += 1;
+        let execution = Execution::new(backend, self.max_steps, chaos);
+        state.last = Some(Arc::clone(&execution));
+        execution
+    }
+
+    fn run_main(&self, execution: &Arc<Execution>) {
+        let ran = panic::catch_unwind(AssertUnwindSafe(|| self.model.run()));
+        let outcome = match ran {
+            Ok(outcome) => outcome,
+            Err(payload) => {
+                execution.record_panic(0, payload.as_ref());
+                execution.set_status(0, context::Status::Finished);
+                panic::resume_unwind(payload)
+            }
+        };
+        execution.record(0, Op::Finish, "", None);
+        execution.set_status(0, context::Status::Finished);
+        let checked = panic::catch_unwind(AssertUnwindSafe(|| self.model.check(&outcome)));
+        let mut state = self.state();
+        *state.outcomes.entry(outcome.clone()).or_insert(0) += 1;
+        let message = match checked {
+            Ok(Ok(())) => return,
+            Ok(Err(message)) => message,
+            Err(payload) => {
+                drop(state);
+                execution.fail(
+                    FailureKind::Model(CounterexampleKind::Panic),
+                    format!(
+                        "the model's `check` panicked: {}",
+                        crate::panic_hook::message_of(payload.as_ref())
+                    ),
+                );
+                return;
+            }
+        };
+        state
+            .violating
+            .entry(outcome.clone())
+            .or_insert_with(|| message.clone());
+        if state.counterexample.is_none() {
+            let trace = execution.log().trace();
+            let executions = state.executions;
+            state.counterexample = Some(Counterexample::new(
+                CounterexampleKind::Invariant,
+                message,
+                Some(format!("{outcome:?}")),
+                trace,
+                executions,
+            ));
+        }
+    }
+
+    fn finish(&self, execution: &Arc<Execution>) -> bool {
+        let mut state = self.state();
+        self.settle(&mut state, execution);
+        if state.error.is_some() || execution.log().failure.is_some() {
+            return false;
+        }
+        self.keep_going || state.counterexample.is_none()
+    }
+
+    fn max_steps(&self) -> usize {
+        self.max_steps
+    }
+}

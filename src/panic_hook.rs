@@ -1,0 +1,52 @@
+//! Quiet panics inside explorations.
+//!
+//! A model checker makes models panic on purpose, thousands of times. The default hook
+//! would print each one, and shuttle's process-global hook would add a schedule in its own
+//! format. This hook stays silent on threads that are exploring, remembers the panic's
+//! location for the counterexample, and hands every other panic to the hook that was there
+//! before, so panics outside explorations print as usual.
+
+use std::any::Any;
+use std::cell::RefCell;
+use std::panic;
+use std::sync::Once;
+
+thread_local! {
+    static LAST_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Installs the hook once per process, after shuttle's (so that ours runs first).
+pub(crate) fn install() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        // shuttle installs its hook on its first execution; make that happen now, so that
+        // ours wraps it rather than the other way round.
+        crate::engine::shuttle::initialise_panic_hook();
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            if crate::context::exploring() {
+                let location = info
+                    .location()
+                    .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
+                LAST_LOCATION.with(|l| *l.borrow_mut() = location);
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// The text of a panic payload, with where it happened when the hook saw it.
+pub(crate) fn message_of(payload: &(dyn Any + Send)) -> String {
+    let text = if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic with a payload that is not a string".to_owned()
+    };
+    match LAST_LOCATION.with(|l| l.borrow_mut().take()) {
+        Some(location) => format!("{text} (at {location})"),
+        None => text,
+    }
+}

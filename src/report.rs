@@ -1,0 +1,335 @@
+//! What an exploration showed: the verdict, the counterexample, the outcome table, statistics.
+
+use crate::schedule::Schedule;
+use crate::trace::Trace;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+/// What the exploration showed, and no more.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Verdict {
+    /// Some execution broke the property, raced, deadlocked, panicked or hit the step limit.
+    Violated(Box<Counterexample>),
+    /// An exhaustive engine finished with no bound: every interleaving was explored.
+    Proved {
+        /// Executions explored.
+        executions: u64,
+    },
+    /// loom finished every interleaving with at most `preemptions` preemptions.
+    ProvedWithinBound {
+        /// The preemption bound.
+        preemptions: usize,
+        /// Executions explored.
+        executions: u64,
+    },
+    /// A sampling engine (std, random, PCT) found nothing in `executions` runs. Not a proof.
+    Passed {
+        /// Executions run.
+        executions: u64,
+    },
+    /// A budget ran out before an exhaustive search finished. Not a proof.
+    Incomplete {
+        /// Executions explored before the budget ran out.
+        executions: u64,
+        /// Which budget ran out.
+        reason: String,
+    },
+}
+
+/// The class of failure a counterexample shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum CounterexampleKind {
+    /// The model's property (its `check`, or an `assert!` in a closure model) failed.
+    Invariant,
+    /// Conflicting accesses to a `Shared` not ordered by happens-before.
+    DataRace,
+    /// Every live thread waited for another.
+    Deadlock,
+    /// A model thread panicked.
+    Panic,
+    /// The execution took more steps than allowed: a thread probably spins forever.
+    StepLimit,
+}
+
+impl CounterexampleKind {
+    /// The kind in words, as the report prints it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            CounterexampleKind::Invariant => "invariant violated",
+            CounterexampleKind::DataRace => "data race",
+            CounterexampleKind::Deadlock => "deadlock",
+            CounterexampleKind::Panic => "panic",
+            CounterexampleKind::StepLimit => "step limit",
+        }
+    }
+}
+
+impl fmt::Display for CounterexampleKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+/// One failing execution, with everything needed to understand and replay it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counterexample {
+    pub(crate) kind: CounterexampleKind,
+    pub(crate) message: String,
+    pub(crate) outcome: Option<String>,
+    pub(crate) trace: Trace,
+    pub(crate) preemptions: usize,
+    pub(crate) schedule: Schedule,
+    pub(crate) execution: u64,
+}
+
+impl Counterexample {
+    pub(crate) fn new(
+        kind: CounterexampleKind,
+        message: String,
+        outcome: Option<String>,
+        trace: Trace,
+        execution: u64,
+    ) -> Self {
+        Counterexample {
+            kind,
+            message,
+            outcome,
+            preemptions: trace.preemptions(),
+            schedule: Schedule::from_trace(&trace),
+            trace,
+            execution,
+        }
+    }
+
+    /// The class of failure.
+    pub fn kind(&self) -> CounterexampleKind {
+        self.kind
+    }
+
+    /// What went wrong, in words.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The execution's outcome, rendered with `Debug`, when the model got as far as one.
+    pub fn outcome(&self) -> Option<&str> {
+        self.outcome.as_deref()
+    }
+
+    /// Every step of the failing execution.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// Preemptions in the failing execution: switches away from a thread that could go on.
+    pub fn preemptions(&self) -> usize {
+        self.preemptions
+    }
+
+    /// The order in which threads acted.
+    pub fn schedule(&self) -> &Schedule {
+        &self.schedule
+    }
+
+    /// Which execution of the exploration failed (1 is the first).
+    pub fn execution(&self) -> u64 {
+        self.execution
+    }
+}
+
+impl fmt::Display for Counterexample {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}: {}", self.kind, self.message)?;
+        if let Some(outcome) = &self.outcome {
+            writeln!(f, "outcome: {outcome}")?;
+        }
+        let switches = if self.preemptions == 1 {
+            "preemption"
+        } else {
+            "preemptions"
+        };
+        writeln!(
+            f,
+            "execution {}, {} steps, {} {switches}:",
+            self.execution,
+            self.trace.events.len(),
+            self.preemptions
+        )?;
+        crate::render::trace(f, &self.trace)
+    }
+}
+
+/// The result of an exploration.
+#[derive(Clone, Debug)]
+pub struct Report<O> {
+    pub(crate) model: String,
+    pub(crate) engine: String,
+    pub(crate) verdict: Verdict,
+    pub(crate) outcomes: BTreeMap<O, u64>,
+    /// Outcomes that break the property, with the property's message.
+    pub(crate) violating: BTreeMap<O, String>,
+    pub(crate) executions: u64,
+    pub(crate) elapsed: Duration,
+}
+
+impl<O: Ord + fmt::Debug> Report<O> {
+    /// The verdict.
+    pub fn verdict(&self) -> &Verdict {
+        &self.verdict
+    }
+
+    /// True if some execution broke the property.
+    pub fn is_violated(&self) -> bool {
+        matches!(self.verdict, Verdict::Violated(_))
+    }
+
+    /// True if the property held in everything explored. Only [`Verdict::Proved`] means it
+    /// holds in every interleaving.
+    pub fn holds(&self) -> bool {
+        !self.is_violated()
+    }
+
+    /// True only for [`Verdict::Proved`]: every interleaving explored, no bound.
+    pub fn is_proved(&self) -> bool {
+        matches!(self.verdict, Verdict::Proved { .. })
+    }
+
+    /// Executions run, up to and including the failing one.
+    pub fn executions(&self) -> u64 {
+        self.executions
+    }
+
+    /// Every distinct outcome seen, with how many executions reached it.
+    pub fn outcomes(&self) -> &BTreeMap<O, u64> {
+        &self.outcomes
+    }
+
+    /// Whether an outcome satisfies the property (`None` if it was never seen).
+    pub fn outcome_holds(&self, outcome: &O) -> Option<bool> {
+        self.outcomes
+            .contains_key(outcome)
+            .then(|| !self.violating.contains_key(outcome))
+    }
+
+    /// The counterexample, if the property was violated.
+    pub fn counterexample(&self) -> Option<&Counterexample> {
+        match &self.verdict {
+            Verdict::Violated(cx) => Some(cx),
+            _ => None,
+        }
+    }
+
+    /// The model's name with its parameters.
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
+    /// The engine and its budget, in words.
+    pub fn engine(&self) -> &str {
+        &self.engine
+    }
+
+    /// Wall time of the exploration.
+    pub fn elapsed(&self) -> Duration {
+        self.elapsed
+    }
+
+    /// Executions per second of wall time.
+    pub fn executions_per_second(&self) -> f64 {
+        let seconds = self.elapsed.as_secs_f64();
+        if seconds > 0.0 {
+            self.executions as f64 / seconds
+        } else {
+            0.0
+        }
+    }
+}
+
+/// An outcome already rendered as text; its `Debug` is the text itself.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Rendered(pub String);
+
+impl fmt::Debug for Rendered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<O: fmt::Debug> Report<O> {
+    /// The same report with each outcome rendered by `Debug`, for callers that handle many
+    /// models with one type (the command line).
+    pub fn erase_outcomes(self) -> Report<Rendered> {
+        let render = |o: O| Rendered(format!("{o:?}"));
+        Report {
+            model: self.model,
+            engine: self.engine,
+            verdict: self.verdict,
+            outcomes: self
+                .outcomes
+                .into_iter()
+                .map(|(o, n)| (render(o), n))
+                .collect(),
+            violating: self
+                .violating
+                .into_iter()
+                .map(|(o, m)| (render(o), m))
+                .collect(),
+            executions: self.executions,
+            elapsed: self.elapsed,
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Verdict::Violated(cx) => write!(f, "VIOLATED ({})", cx.kind),
+            Verdict::Proved { executions } => write!(
+                f,
+                "PROVED: every interleaving explored ({executions} executions)"
+            ),
+            Verdict::ProvedWithinBound {
+                preemptions,
+                executions,
+            } => write!(
+                f,
+                "PROVED WITHIN BOUND: every interleaving with at most {preemptions} \
+                 preemptions explored ({executions} executions); interleavings with more \
+                 were not explored"
+            ),
+            Verdict::Passed { executions } => write!(
+                f,
+                "PASSED {executions} sampled executions: no violation found (sampling, not a proof)"
+            ),
+            Verdict::Incomplete { executions, reason } => write!(
+                f,
+                "INCOMPLETE after {executions} executions: {reason} (not a proof)"
+            ),
+        }
+    }
+}
+
+impl<O: Ord + fmt::Debug> fmt::Display for Report<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "model:   {}", self.model)?;
+        writeln!(f, "engine:  {}", self.engine)?;
+        writeln!(f, "verdict: {}", self.verdict)?;
+        if let Verdict::Violated(cx) = &self.verdict {
+            writeln!(f)?;
+            write!(f, "{cx}")?;
+        }
+        writeln!(f)?;
+        crate::render::outcomes(f, self)?;
+        writeln!(
+            f,
+            "{} executions, {} distinct outcomes, {:.2} s, {:.0} executions/s",
+            self.executions,
+            self.outcomes.len(),
+            self.elapsed.as_secs_f64(),
+            self.executions_per_second()
+        )
+    }
+}

@@ -1,0 +1,203 @@
+//! Atomic integers and booleans, like [`std::sync::atomic`], on whichever engine runs the
+//! execution. Under loom they keep loom's weak-memory semantics for the orderings given.
+
+use crate::context::{self, Backend, Binding};
+use crate::engine;
+use crate::trace::Op;
+use std::fmt;
+
+pub use std::sync::atomic::Ordering;
+
+/// Defines one facade atomic over the std, loom and shuttle atomics of the same name.
+macro_rules! atomic {
+    ($(#[$doc:meta])* $name:ident, $value:ty, $kind:literal) => {
+        $(#[$doc])*
+        pub struct $name {
+            name: String,
+            binding: Binding,
+            inner: Inner,
+        }
+
+        enum Inner {
+            Std(std::sync::atomic::$name),
+            Loom(engine::loom::$name),
+            Shuttle(engine::shuttle::$name),
+        }
+
+        impl $name {
+            /// A new atomic holding `value`, bound to the running execution.
+            pub fn new(value: $value) -> Self {
+                let binding = context::bind();
+                let (name, inner) = match context::current() {
+                    None => ($kind.to_owned(), Inner::Std(std::sync::atomic::$name::new(value))),
+                    Some(execution) => {
+                        let inner = match binding.backend {
+                            Backend::Std => Inner::Std(std::sync::atomic::$name::new(value)),
+                            Backend::Loom => Inner::Loom(engine::loom::$name::new(value)),
+                            Backend::Shuttle => {
+                                Inner::Shuttle(engine::shuttle::$name::new(value))
+                            }
+                        };
+                        (execution.object_name($kind), inner)
+                    }
+                };
+                $name { name, binding, inner }
+            }
+
+            /// Names the atomic in traces and messages.
+            pub fn named(mut self, name: impl Into<String>) -> Self {
+                self.name = name.into();
+                self
+            }
+
+            /// Runs one operation and records it with the values it read and wrote.
+            fn op<R: fmt::Debug>(
+                &self,
+                op: Op,
+                describe: impl FnOnce(&R) -> String,
+                f: impl FnOnce(&Inner) -> R,
+            ) -> R {
+                let entered = context::enter(self.binding, stringify!($name), &self.name);
+                let result = f(&self.inner);
+                if let Some((execution, thread)) = entered {
+                    execution.record(thread, op, &self.name, Some(describe(&result)));
+                }
+                result
+            }
+
+            /// Loads the value.
+            pub fn load(&self, order: Ordering) -> $value {
+                self.op(Op::Load, |v| format!("{v:?}"), |inner| match inner {
+                    Inner::Std(a) => a.load(order),
+                    Inner::Loom(a) => a.load(order),
+                    Inner::Shuttle(a) => a.load(order),
+                })
+            }
+
+            /// Stores `value`.
+            pub fn store(&self, value: $value, order: Ordering) {
+                self.op(Op::Store, |_| format!("{value:?}"), |inner| match inner {
+                    Inner::Std(a) => a.store(value, order),
+                    Inner::Loom(a) => a.store(value, order),
+                    Inner::Shuttle(a) => a.store(value, order),
+                })
+            }
+
+            /// Stores `value` and returns the previous value.
+            pub fn swap(&self, value: $value, order: Ordering) -> $value {
+                self.op(Op::Swap, |old| format!("{old:?} → {value:?}"), |inner| match inner {
+                    Inner::Std(a) => a.swap(value, order),
+                    Inner::Loom(a) => a.swap(value, order),
+                    Inner::Shuttle(a) => a.swap(value, order),
+                })
+            }
+
+            /// Stores `new` if the value is `current`; returns the previous value, as `Ok`
+            /// if the exchange happened.
+            pub fn compare_exchange(
+                &self,
+                current: $value,
+                new: $value,
+                success: Ordering,
+                failure: Ordering,
+            ) -> Result<$value, $value> {
+                let describe = |r: &Result<$value, $value>| match r {
+                    Ok(old) => format!("{old:?} → {new:?}"),
+                    Err(seen) => format!("{seen:?}, expected {current:?}: unchanged"),
+                };
+                self.op(Op::CompareExchange, describe, |inner| match inner {
+                    Inner::Std(a) => a.compare_exchange(current, new, success, failure),
+                    Inner::Loom(a) => a.compare_exchange(current, new, success, failure),
+                    Inner::Shuttle(a) => a.compare_exchange(current, new, success, failure),
+                })
+            }
+
+            /// Consumes the atomic and returns its value.
+            pub fn into_inner(self) -> $value {
+                self.load(Ordering::SeqCst)
+            }
+        }
+
+        impl Default for $name {
+            fn default() -> Self {
+                Self::new(<$value>::default())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name))
+                    .field("name", &self.name)
+                    .field("engine", &self.binding.backend.name())
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+/// Adds `fetch_add` and `fetch_sub` to an integer atomic.
+macro_rules! arithmetic {
+    ($name:ident, $value:ty) => {
+        impl $name {
+            /// Adds `value` (wrapping) and returns the previous value.
+            pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
+                let describe = |old: &$value| format!("{old:?} → {:?}", old.wrapping_add(value));
+                self.op(Op::FetchAdd, describe, |inner| match inner {
+                    Inner::Std(a) => a.fetch_add(value, order),
+                    Inner::Loom(a) => a.fetch_add(value, order),
+                    Inner::Shuttle(a) => a.fetch_add(value, order),
+                })
+            }
+
+            /// Subtracts `value` (wrapping) and returns the previous value.
+            pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
+                let describe = |old: &$value| format!("{old:?} → {:?}", old.wrapping_sub(value));
+                self.op(Op::FetchSub, describe, |inner| match inner {
+                    Inner::Std(a) => a.fetch_sub(value, order),
+                    Inner::Loom(a) => a.fetch_sub(value, order),
+                    Inner::Shuttle(a) => a.fetch_sub(value, order),
+                })
+            }
+        }
+    };
+}
+
+mod bool_ {
+    use super::*;
+    atomic!(
+        /// A boolean shared between threads, like [`std::sync::atomic::AtomicBool`].
+        AtomicBool, bool, "flag"
+    );
+}
+
+mod u32_ {
+    use super::*;
+    atomic!(
+        /// A `u32` shared between threads, like [`std::sync::atomic::AtomicU32`].
+        AtomicU32, u32, "atomic"
+    );
+    arithmetic!(AtomicU32, u32);
+}
+
+mod u64_ {
+    use super::*;
+    atomic!(
+        /// A `u64` shared between threads, like [`std::sync::atomic::AtomicU64`].
+        AtomicU64, u64, "atomic"
+    );
+    arithmetic!(AtomicU64, u64);
+}
+
+mod usize_ {
+    use super::*;
+    atomic!(
+        /// A `usize` shared between threads, like [`std::sync::atomic::AtomicUsize`].
+        AtomicUsize, usize, "atomic"
+    );
+    arithmetic!(AtomicUsize, usize);
+}
+
+pub use bool_::AtomicBool;
+pub use u32_::AtomicU32;
+pub use u64_::AtomicU64;
+pub use usize_::AtomicUsize;

@@ -1,0 +1,253 @@
+//! `Mutex`: std's mutex, on whichever engine runs the execution.
+
+use crate::context::{self, Binding, Execution, Status};
+use crate::engine;
+use crate::trace::Op;
+use std::fmt;
+use std::ops::{Deref, DerefMut};
+use std::sync::{Arc, LockResult, PoisonError, TryLockError, TryLockResult};
+
+/// A mutual exclusion lock, like [`std::sync::Mutex`]. Each `lock`, `try_lock` and unlock is
+/// one step of the execution, recorded in its trace.
+pub struct Mutex<T> {
+    name: String,
+    binding: Binding,
+    inner: Inner<T>,
+}
+
+enum Inner<T> {
+    Std(std::sync::Mutex<T>),
+    Loom(engine::loom::Mutex<T>),
+    Shuttle(engine::shuttle::Mutex<T>),
+}
+
+/// Proof of holding a [`Mutex`]; unlocks when dropped, like [`std::sync::MutexGuard`].
+#[must_use = "if unused the Mutex will immediately unlock"]
+pub struct MutexGuard<'a, T> {
+    // Declared first so that the unlock is recorded before the engine releases the lock:
+    // the next owner's `lock` event always comes after this `unlock`.
+    #[allow(dead_code, reason = "held only for what its drop records")]
+    witness: Option<Witness<'a>>,
+    inner: GuardInner<'a, T>,
+}
+
+struct Witness<'a> {
+    execution: Arc<Execution>,
+    thread: usize,
+    name: &'a str,
+}
+
+impl Drop for Witness<'_> {
+    fn drop(&mut self) {
+        self.execution
+            .record(self.thread, Op::Unlock, self.name, None);
+    }
+}
+
+enum GuardInner<'a, T> {
+    Std(std::sync::MutexGuard<'a, T>),
+    Loom(engine::loom::MutexGuard<'a, T>),
+    Shuttle(engine::shuttle::MutexGuard<'a, T>),
+}
+
+impl<T> Mutex<T> {
+    /// A new unlocked mutex holding `value`, bound to the running execution.
+    pub fn new(value: T) -> Self {
+        let binding = context::bind();
+        let (name, inner) = match context::current() {
+            None => ("mutex".to_owned(), Inner::Std(std::sync::Mutex::new(value))),
+            Some(execution) => {
+                let name = execution.object_name("mutex");
+                let inner = match binding.backend {
+                    context::Backend::Std => Inner::Std(std::sync::Mutex::new(value)),
+                    context::Backend::Loom => Inner::Loom(engine::loom::Mutex::new(value)),
+                    context::Backend::Shuttle => {
+                        Inner::Shuttle(engine::shuttle::Mutex::new(value))
+                    }
+                };
+                (name, inner)
+            }
+        };
+        Mutex {
+            name,
+            binding,
+            inner,
+        }
+    }
+
+    /// Names the mutex in traces and messages.
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// The name used in traces.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Acquires the lock, blocking the current thread until it can.
+    pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
+        let Some((execution, thread)) = context::enter(self.binding, "Mutex", &self.name) else {
+            let Inner::Std(mutex) = &self.inner else {
+                unreachable!("objects outside explorations are std")
+            };
+            return map_guard(lift(mutex.lock(), GuardInner::Std), None);
+        };
+        let waiting = Status::Waiting {
+            op: Op::Lock,
+            object: self.name.clone(),
+        };
+        let result = match &self.inner {
+            Inner::Std(mutex) => {
+                lift(
+                    engine::std::lock(mutex, &execution, thread, &self.name),
+                    GuardInner::Std,
+                )
+            }
+            Inner::Loom(mutex) => {
+                execution.set_status(thread, waiting);
+                let result = lift(mutex.lock(), GuardInner::Loom);
+                execution.set_status(thread, Status::Running);
+                result
+            }
+            Inner::Shuttle(mutex) => {
+                execution.set_status(thread, waiting);
+                let result = lift(mutex.lock(), GuardInner::Shuttle);
+                execution.set_status(thread, Status::Running);
+                result
+            }
+        };
+        execution.record(thread, Op::Lock, &self.name, None);
+        map_guard(result, Some(self.witness(execution, thread)))
+    }
+
+    /// Acquires the lock if it is free, without blocking.
+    pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
+        let entered = context::enter(self.binding, "Mutex", &self.name);
+        let result = match &self.inner {
+            Inner::Std(mutex) => lift_try(mutex.try_lock(), GuardInner::Std),
+            Inner::Loom(mutex) => lift_try(mutex.try_lock(), GuardInner::Loom),
+            Inner::Shuttle(mutex) => lift_try(mutex.try_lock(), GuardInner::Shuttle),
+        };
+        let Some((execution, thread)) = entered else {
+            return map_try(result, None);
+        };
+        let acquired = !matches!(result, Err(TryLockError::WouldBlock));
+        let value = if acquired { "acquired" } else { "busy" };
+        execution.record(thread, Op::TryLock, &self.name, Some(value.into()));
+        let witness = acquired.then(|| self.witness(execution, thread));
+        map_try(result, witness)
+    }
+
+    /// Consumes the mutex and returns its value.
+    pub fn into_inner(self) -> LockResult<T> {
+        match self.inner {
+            Inner::Std(mutex) => mutex.into_inner(),
+            Inner::Loom(mutex) => mutex.into_inner(),
+            Inner::Shuttle(mutex) => mutex.into_inner(),
+        }
+    }
+
+    fn witness(&self, execution: Arc<Execution>, thread: usize) -> Witness<'_> {
+        Witness {
+            execution,
+            thread,
+            name: &self.name,
+        }
+    }
+}
+
+fn lift<'a, G, T>(
+    result: LockResult<G>,
+    wrap: impl Fn(G) -> GuardInner<'a, T>,
+) -> LockResult<GuardInner<'a, T>> {
+    match result {
+        Ok(guard) => Ok(wrap(guard)),
+        Err(poisoned) => Err(PoisonError::new(wrap(poisoned.into_inner()))),
+    }
+}
+
+fn lift_try<'a, G, T>(
+    result: TryLockResult<G>,
+    wrap: impl Fn(G) -> GuardInner<'a, T>,
+) -> TryLockResult<GuardInner<'a, T>> {
+    match result {
+        Ok(guard) => Ok(wrap(guard)),
+        Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(PoisonError::new(
+            wrap(poisoned.into_inner()),
+        ))),
+        Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
+    }
+}
+
+fn map_guard<'a, T>(
+    result: LockResult<GuardInner<'a, T>>,
+    witness: Option<Witness<'a>>,
+) -> LockResult<MutexGuard<'a, T>> {
+    match result {
+        Ok(inner) => Ok(MutexGuard { witness, inner }),
+        Err(poisoned) => Err(PoisonError::new(MutexGuard {
+            witness,
+            inner: poisoned.into_inner(),
+        })),
+    }
+}
+
+fn map_try<'a, T>(
+    result: TryLockResult<GuardInner<'a, T>>,
+    witness: Option<Witness<'a>>,
+) -> TryLockResult<MutexGuard<'a, T>> {
+    match result {
+        Ok(inner) => Ok(MutexGuard { witness, inner }),
+        Err(TryLockError::Poisoned(poisoned)) => {
+            Err(TryLockError::Poisoned(PoisonError::new(MutexGuard {
+                witness,
+                inner: poisoned.into_inner(),
+            })))
+        }
+        Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
+    }
+}
+
+impl<T> Deref for MutexGuard<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match &self.inner {
+            GuardInner::Std(guard) => guard,
+            GuardInner::Loom(guard) => guard,
+            GuardInner::Shuttle(guard) => guard,
+        }
+    }
+}
+
+impl<T> DerefMut for MutexGuard<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        match &mut self.inner {
+            GuardInner::Std(guard) => guard,
+            GuardInner::Loom(guard) => guard,
+            GuardInner::Shuttle(guard) => guard,
+        }
+    }
+}
+
+impl<T: Default> Default for Mutex<T> {
+    fn default() -> Self {
+        Mutex::new(T::default())
+    }
+}
+
+impl<T> fmt::Debug for Mutex<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Mutex")
+            .field("name", &self.name)
+            .field("engine", &self.binding.backend.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: fmt::Debug> fmt::Debug for MutexGuard<'_, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&**self, f)
+    }
+}

@@ -1,0 +1,190 @@
+//! Threads, like [`std::thread`]: `spawn`, `Builder`, `JoinHandle`, `current`, `yield_now`.
+//!
+//! Inside an exploration a spawned thread is a model thread of the running engine: an OS
+//! thread under the std engine, a coroutine under loom and shuttle. Outside any exploration
+//! these functions are std's.
+
+use crate::context::{self, Backend, Execution, Status};
+use crate::engine;
+use crate::trace::Op;
+use std::fmt;
+use std::io;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+
+pub use std::thread::Result;
+
+/// Spawns a thread running `f`, like [`std::thread::spawn`].
+pub fn spawn<F, T>(f: F) -> JoinHandle<T>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    Builder::new()
+        .spawn(f)
+        .expect("failed to spawn thread")
+}
+
+/// Thread factory, like [`std::thread::Builder`]: names the thread before it starts.
+#[derive(Debug, Default)]
+#[must_use = "a Builder does nothing until `spawn` is called"]
+pub struct Builder {
+    name: Option<String>,
+}
+
+impl Builder {
+    /// A builder for an unnamed thread.
+    pub fn new() -> Self {
+        Builder::default()
+    }
+
+    /// Names the thread; traces and messages use the name.
+    pub fn name(mut self, name: String) -> Self {
+        self.name = Some(name);
+        self
+    }
+
+    /// Spawns the thread.
+    pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let Some(execution) = context::current() else {
+            let mut builder = std::thread::Builder::new();
+            if let Some(name) = self.name {
+                builder = builder.name(name);
+            }
+            return builder.spawn(f).map(|handle| JoinHandle {
+                inner: Inner::Std(handle),
+                joined: None,
+            });
+        };
+        let parent = execution.thread_index();
+        context::step(&execution, parent);
+        let child = execution.add_thread(self.name.clone());
+        let label = execution.thread_label(child);
+        execution.record(parent, Op::Spawn, &label, None);
+        let body = {
+            let execution = Arc::clone(&execution);
+            move || run_model_thread(&execution, child, f)
+        };
+        let inner = match execution.backend {
+            Backend::Std => {
+                Inner::Std(engine::std::spawn(Arc::clone(&execution), child, self.name, body)?)
+            }
+            Backend::Loom => Inner::Loom(engine::loom::spawn(&execution, child, self.name, body)),
+            Backend::Shuttle => Inner::Shuttle(engine::shuttle::spawn(child, self.name, body)),
+        };
+        Ok(JoinHandle {
+            inner,
+            joined: Some((execution, child)),
+        })
+    }
+}
+
+/// Runs a model thread's body: records its panic (and lets it unwind on, so that the engine
+/// sees it too) and its end.
+pub(crate) fn run_model_thread<T>(
+    execution: &Execution,
+    thread: usize,
+    f: impl FnOnce() -> T,
+) -> T {
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    if let Err(payload) = &result {
+        execution.record_panic(thread, payload.as_ref());
+    }
+    execution.record(thread, Op::Finish, "", None);
+    execution.set_status(thread, Status::Finished);
+    result.unwrap_or_else(|payload| panic::resume_unwind(payload))
+}
+
+/// An owned permission to join a thread, like [`std::thread::JoinHandle`].
+pub struct JoinHandle<T> {
+    inner: Inner<T>,
+    /// The execution and model thread index, inside an exploration.
+    joined: Option<(Arc<Execution>, usize)>,
+}
+
+enum Inner<T> {
+    Std(std::thread::JoinHandle<T>),
+    Loom(engine::loom::JoinHandle<T>),
+    Shuttle(engine::shuttle::JoinHandle<T>),
+}
+
+impl<T> JoinHandle<T> {
+    /// Waits for the thread to finish; `Err` carries its panic, as in std.
+    pub fn join(self) -> Result<T> {
+        let Some((execution, child)) = self.joined else {
+            let Inner::Std(handle) = self.inner else {
+                unreachable!("handles outside explorations are std's")
+            };
+            return handle.join();
+        };
+        let thread = execution.thread_index();
+        context::step(&execution, thread);
+        let label = execution.thread_label(child);
+        execution.set_status(
+            thread,
+            Status::Waiting {
+                op: Op::Join,
+                object: label.clone(),
+            },
+        );
+        let result = match self.inner {
+            Inner::Std(handle) => handle.join(),
+            Inner::Loom(handle) => handle.join(),
+            Inner::Shuttle(handle) => handle.join(),
+        };
+        execution.set_status(thread, Status::Running);
+        execution.record(thread, Op::Join, &label, None);
+        result
+    }
+}
+
+impl<T> fmt::Debug for JoinHandle<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JoinHandle").finish_non_exhaustive()
+    }
+}
+
+/// A handle to a thread, like [`std::thread::Thread`]: gives its name.
+#[derive(Clone, Debug)]
+pub struct Thread {
+    name: Option<String>,
+}
+
+impl Thread {
+    /// The thread's name, if it has one. The model's main thread is called `main`.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+}
+
+/// The calling thread.
+pub fn current() -> Thread {
+    match context::current() {
+        Some(execution) => Thread {
+            name: execution.thread_name(execution.thread_index()),
+        },
+        None => Thread {
+            name: std::thread::current().name().map(str::to_owned),
+        },
+    }
+}
+
+/// Gives up the processor: a scheduling point that tells the engine this thread waits for
+/// another (loom and shuttle then prefer to run someone else, so spin loops end).
+pub fn yield_now() {
+    let Some(execution) = context::current() else {
+        return std::thread::yield_now();
+    };
+    let thread = execution.thread_index();
+    context::step(&execution, thread);
+    execution.record(thread, Op::Yield, "", None);
+    match execution.backend {
+        Backend::Std => std::thread::yield_now(),
+        Backend::Loom => engine::loom::yield_now(),
+        Backend::Shuttle => engine::shuttle::yield_now(),
+    }
+}

@@ -1,0 +1,175 @@
+//! The per-execution event log: what every thread did, step by step.
+//!
+//! Every facade operation appends one [`Event`]. The log is plain data owned by the
+//! execution, so it survives a panic in the model and can be rendered afterwards. Recording
+//! never adds a scheduling point: it happens inside the operation, after the engine has
+//! already decided which thread runs.
+
+use std::fmt;
+
+/// What a facade operation did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Op {
+    /// Spawned a thread (the event's object names the child).
+    Spawn,
+    /// Joined a finished thread.
+    Join,
+    /// Acquired a mutex.
+    Lock,
+    /// Tried to acquire a mutex without blocking.
+    TryLock,
+    /// Released a mutex.
+    Unlock,
+    /// Read a [`Shared`](crate::Shared).
+    Get,
+    /// Wrote a [`Shared`](crate::Shared).
+    Set,
+    /// Atomic load.
+    Load,
+    /// Atomic store.
+    Store,
+    /// Atomic swap.
+    Swap,
+    /// Atomic fetch-and-add.
+    FetchAdd,
+    /// Atomic fetch-and-subtract.
+    FetchSub,
+    /// Atomic compare-and-exchange.
+    CompareExchange,
+    /// Gave up the processor.
+    Yield,
+    /// The thread's body returned (or unwound).
+    Finish,
+}
+
+impl Op {
+    /// The operation's name as the facade spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Op::Spawn => "spawn",
+            Op::Join => "join",
+            Op::Lock => "lock",
+            Op::TryLock => "try_lock",
+            Op::Unlock => "unlock",
+            Op::Get => "get",
+            Op::Set => "set",
+            Op::Load => "load",
+            Op::Store => "store",
+            Op::Swap => "swap",
+            Op::FetchAdd => "fetch_add",
+            Op::FetchSub => "fetch_sub",
+            Op::CompareExchange => "compare_exchange",
+            Op::Yield => "yield",
+            Op::Finish => "finish",
+        }
+    }
+}
+
+impl fmt::Display for Op {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One step of one thread.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Index of the thread that acted (0 is the model's main thread).
+    pub thread: usize,
+    /// What it did.
+    pub op: Op,
+    /// The object it acted on, by name (for `spawn` and `join`: the other thread).
+    pub object: String,
+    /// The value read or written, already rendered, where the operation has one.
+    pub value: Option<String>,
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.op, self.object)?;
+        if let Some(value) = &self.value {
+            write!(f, " = {value}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The whole log of one execution: its threads and what they did, in execution order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// Thread labels, by index: the thread's name, or `thread-N` for an unnamed one.
+    pub threads: Vec<String>,
+    /// Events in the order they happened.
+    pub events: Vec<Event>,
+}
+
+impl Trace {
+    /// The thread index of every step: the order in which threads acted.
+    pub fn thread_order(&self) -> Vec<usize> {
+        self.events.iter().map(|e| e.thread).collect()
+    }
+
+    /// How many times the running thread was switched away from while it could still run.
+    ///
+    /// A switch is not a preemption when the thread that stopped had finished, or its next
+    /// operation had to wait: a lock held by another thread, or a join of a thread that had
+    /// not finished yet. Both are worked out from the log alone.
+    pub fn preemptions(&self) -> usize {
+        let mut holders: std::collections::HashMap<&str, usize> = Default::default();
+        let mut finished = vec![false; self.threads.len()];
+        let mut count = 0;
+        for (i, event) in self.events.iter().enumerate() {
+            if i > 0 {
+                let previous = self.events[i - 1].thread;
+                if previous != event.thread
+                    && !finished.get(previous).copied().unwrap_or(true)
+                    && !self.next_would_wait(previous, i, &holders, &finished)
+                {
+                    count += 1;
+                }
+            }
+            match event.op {
+                Op::Lock => {
+                    holders.insert(&event.object, event.thread);
+                }
+                Op::TryLock if event.value.as_deref() == Some("acquired") => {
+                    holders.insert(&event.object, event.thread);
+                }
+                Op::Unlock => {
+                    holders.remove(event.object.as_str());
+                }
+                Op::Finish => {
+                    if let Some(done) = finished.get_mut(event.thread) {
+                        *done = true;
+                    }
+                }
+                _ => {}
+            }
+        }
+        count
+    }
+
+    fn next_would_wait(
+        &self,
+        thread: usize,
+        from: usize,
+        holders: &std::collections::HashMap<&str, usize>,
+        finished: &[bool],
+    ) -> bool {
+        let Some(next) = self.events[from..].iter().find(|e| e.thread == thread) else {
+            return false;
+        };
+        match next.op {
+            Op::Lock => holders
+                .get(next.object.as_str())
+                .is_some_and(|&holder| holder != thread),
+            Op::Join => self
+                .threads
+                .iter()
+                .position(|name| *name == next.object)
+                .is_some_and(|target| !finished.get(target).copied().unwrap_or(true)),
+            _ => false,
+        }
+    }
+}
