@@ -48,11 +48,7 @@ impl Counter {
 }
 
 /// Spawns a thread called `name` that adds `step` three times with `add`.
-fn adder(
-    name: &str,
-    step: u64,
-    add: impl Fn(u64) + Send + 'static,
-) -> JoinHandle<()> {
+fn adder(name: &str, step: u64, add: impl Fn(u64) + Send + 'static) -> JoinHandle<()> {
     thread::Builder::new()
         .name(name.to_owned())
         .spawn(move || {
@@ -89,8 +85,7 @@ impl Model for Counter {
                 let num = Arc::new(Mutex::new(START).named("num"));
                 let shared = Arc::clone(&num);
                 run_both(move |k| *shared.lock().expect("poisoned") += k);
-                let end = *num.lock().expect("poisoned");
-                end
+                *num.lock().expect("poisoned")
             }
             CounterGuard::Atomic => {
                 let num = Arc::new(AtomicU64::new(START).named("num"));

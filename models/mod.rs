@@ -179,7 +179,10 @@ impl Entry {
         for (name, value) in given {
             let param = self.params.iter().find(|p| p.name == name).ok_or_else(|| {
                 let known: Vec<&str> = self.params.iter().map(|p| p.name).collect();
-                self.invalid(name, format!("no such parameter (known: {})", known.join(", ")))
+                self.invalid(
+                    name,
+                    format!("no such parameter (known: {})", known.join(", ")),
+                )
             })?;
             if param.choices.is_empty() {
                 if value.parse::<u32>().is_err() {
@@ -197,6 +200,9 @@ impl Entry {
     }
 
     fn invalid(&self, param: &str, problem: String) -> Error {
-        Error::InvalidParameter(format!("model `{}`, parameter `{param}`: {problem}", self.id))
+        Error::InvalidParameter(format!(
+            "model `{}`, parameter `{param}`: {problem}",
+            self.id
+        ))
     }
 }

@@ -77,7 +77,11 @@ pub struct TicketsOutcome {
 
 impl fmt::Debug for TicketsOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "sold {} of {}, left {}", self.sold, self.total, self.left)?;
+        write!(
+            f,
+            "sold {} of {}, left {}",
+            self.sold, self.total, self.left
+        )?;
         for (ticket, sellers) in &self.wrong {
             write!(f, "; ticket {ticket} by {}", sellers.join(" and "))?;
         }

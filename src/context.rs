@@ -66,7 +66,10 @@ pub(crate) enum FailureKind {
 pub(crate) enum Status {
     Running,
     /// Blocked, or about to block, in a lock or join on the named object.
-    Waiting { op: Op, object: String },
+    Waiting {
+        op: Op,
+        object: String,
+    },
     Finished,
 }
 
@@ -168,7 +171,9 @@ impl Execution {
     pub(crate) fn log(&self) -> MutexGuard<'_, Log> {
         // A panic while the log is held cannot leave it inconsistent: each update is one push
         // or one assignment.
-        self.log.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.log
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     pub(crate) fn binding(&self) -> Binding {
@@ -262,10 +267,7 @@ impl Execution {
         if deadlock {
             // loom reports a deadlock by panicking in the thread that blocked last.
             let message = self.deadlock_message();
-            self.fail(
-                FailureKind::Model(CounterexampleKind::Deadlock),
-                message,
-            );
+            self.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
         } else {
             let message = crate::panic_hook::message_of(payload);
             self.fail_with(Failure {
@@ -300,9 +302,10 @@ impl Execution {
             .threads
             .iter()
             .filter_map(|t| match &t.status {
-                Status::Waiting { op: Op::Join, object } => {
-                    Some(format!("{} waits to join {object}", t.label))
-                }
+                Status::Waiting {
+                    op: Op::Join,
+                    object,
+                } => Some(format!("{} waits to join {object}", t.label)),
                 Status::Waiting { object, .. } => Some(match holder_of(object) {
                     Some(h) if log.threads[h].status == Status::Finished => format!(
                         "{} waits for `{object}` held by {}, which has exited",

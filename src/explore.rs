@@ -256,7 +256,9 @@ impl<M: Model> Run<M> {
                 state.error.get_or_insert(Error::Misuse(failure.message));
             }
             FailureKind::EngineLimit => {
-                state.error.get_or_insert(Error::EngineLimit(failure.message));
+                state
+                    .error
+                    .get_or_insert(Error::EngineLimit(failure.message));
             }
             FailureKind::Model(mut kind) => {
                 if state.counterexample.is_none() {
@@ -299,10 +301,7 @@ impl<M: Model> Run<M> {
             if last.log().all_waiting() {
                 // shuttle detects a deadlock in its scheduler, outside any model thread.
                 let message = last.deadlock_message();
-                last.fail(
-                    FailureKind::Model(CounterexampleKind::Deadlock),
-                    message,
-                );
+                last.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
             } else {
                 last.fail(
                     FailureKind::Model(CounterexampleKind::Panic),

@@ -1,6 +1,68 @@
 //! Check concurrent programs by exploring their interleavings.
 //!
-//! (Guide written below; see README for now.)
+//! Write a scenario once against a small facade that mirrors `std` ([`sync::Mutex`],
+//! [`sync::atomic`], [`Shared`] for a plain shared variable, [`thread::spawn`]) and run it
+//! on real OS threads, under loom (exhaustive, optionally preemption-bounded) or under shuttle
+//! (random, PCT, exhaustive DFS), all from one `cargo test`, with no `--cfg` flag.
+//!
+//! # Writing a model
+//!
+//! A [`Model`] is one execution in a fresh world plus a property. The closure form is enough
+//! for quick tests: a failed `assert!` is the violation.
+//!
+//! ```
+//! use interleavings::{explore, Engine, Shared, CounterexampleKind, sync::Arc, thread};
+//!
+//! let report = explore(|| {
+//!     let num = Arc::new(Shared::new(100).named("num"));
+//!     let other = Arc::clone(&num);
+//!     let t = thread::spawn(move || other.set(other.get() + 1));
+//!     num.set(num.get() + 2);
+//!     t.join().unwrap();
+//!     assert_eq!(num.get(), 103);
+//! })
+//! .engine(Engine::loom())
+//! .run();
+//! assert_eq!(report.counterexample().unwrap().kind(), CounterexampleKind::Invariant);
+//! println!("{report}"); // the trace: one column per thread, values read and written
+//! ```
+//!
+//! # Reading the verdict
+//!
+//! [`Verdict`] says exactly what was shown: `Proved` only when an exhaustive engine (loom,
+//! DFS) finished with no bound; `ProvedWithinBound` under a preemption bound; `Passed` for
+//! sampling engines (std, random, PCT), never called a proof; `Incomplete` when a budget ran
+//! out first; `Violated` with a [`Counterexample`]: its kind (invariant, deadlock, panic,
+//! step limit), message, outcome, trace, preemptions and the schedule the threads followed.
+//!
+//! # How it works
+//!
+//! * **Engine context.** Each facade object binds, when it is made, to the execution that is
+//!   running (a thread-local installed by the explorer); outside any exploration it is plain
+//!   `std`. Using an object under an execution it does not belong to (a `static`, an object
+//!   from an earlier execution) is an [`Error::Misuse`], never a silent false proof.
+//! * **Own records.** Every facade operation appends an event to the execution's log (thread,
+//!   operation, object, value). Reports, traces, deadlock diagnoses and preemption counts are
+//!   built from that log, never from text the engines print. Recording adds no scheduling
+//!   point.
+//! * **Engines.** loom and shuttle run model threads as coroutines on the exploring thread;
+//!   the std engine runs OS threads with a watchdog that turns "every thread waits" into a
+//!   deadlock counterexample and lets no run hang. Only `src/engine/*.rs` names a backend
+//!   crate.
+//! * **`Shared<T>`.** The value lives in ordinary storage; each `get`/`set` is one scheduling
+//!   point (a read-modify-write on an engine atomic), so every read sees the latest write and
+//!   the only bug is the interleaving, as with the tutorial's plain variable.
+//!
+//! # Limitations
+//!
+//! * loom explores at most 4 spawned threads; larger models get [`Error::EngineLimit`]
+//!   naming the engines that can run them.
+//! * shuttle's DFS has no partial-order reduction: it proves only small models.
+//! * Time is not modelled. `Arc` is std's (not a scheduling point).
+//! * `keep_going` explores past invariant violations; a panic or deadlock still ends the
+//!   exploration.
+//! * shuttle prints one line ("test panicked in task ...") when a model thread panics; it
+//!   cannot be turned off. Everything else of the engines' output is silenced.
 
 #![deny(missing_docs, missing_debug_implementations)]
 
@@ -26,3 +88,8 @@ pub use explore::{ClosureModel, DEFAULT_MAX_STEPS, Explorer, Model, explore};
 pub use report::{Counterexample, CounterexampleKind, Rendered, Report, Verdict};
 pub use schedule::Schedule;
 pub use shared::Shared;
+
+/// The README's examples, compiled and run as doc tests so that they cannot go stale.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -34,21 +34,69 @@ pub(crate) fn trace(f: &mut fmt::Formatter<'_>, trace: &Trace) -> fmt::Result {
         write!(line, "| {:<w$} ", trace.threads[t], w = widths[c])?;
     }
     writeln!(f, "{}", line.trim_end())?;
-    for (step, (event, cell)) in trace.events.iter().zip(&cells).enumerate() {
+    let shown: Vec<usize> = (0..trace.events.len())
+        .filter(|&i| trace.events[i].op != Op::Finish)
+        .collect();
+    let mut skip_until = 0;
+    for (row, &step) in shown.iter().enumerate() {
+        let event = &trace.events[step];
+        let cell = &cells[step];
         let Some(column) = column_of(event.thread) else {
             continue;
         };
-        if event.op == Op::Finish {
+        if row < skip_until {
             continue;
         }
-        let mut line = format!("  {:>step_width$} ", step + 1);
-        for (c, width) in widths.iter().enumerate() {
-            let text = if c == column { cell.as_str() } else { "" };
-            write!(line, "| {text:<width$} ")?;
+        // A long stretch by one thread alone shows its first and last steps only.
+        let run = shown[row..]
+            .iter()
+            .take_while(|&&i| trace.events[i].thread == event.thread)
+            .count();
+        if run > 2 * KEEP_AT_EDGES + 1
+            && (row == 0 || trace.events[shown[row - 1]].thread != event.thread)
+        {
+            for &i in &shown[row..row + KEEP_AT_EDGES] {
+                row_line(f, i, step_width, &widths, column, &cells[i])?;
+            }
+            let elided = run - 2 * KEEP_AT_EDGES;
+            let mut line = format!("  {:>step_width$} ", "");
+            for (c, width) in widths.iter().enumerate() {
+                let text = if c == column {
+                    format!("… {elided} more")
+                } else {
+                    String::new()
+                };
+                write!(line, "| {text:<width$} ")?;
+            }
+            writeln!(f, "{}", line.trim_end())?;
+            skip_until = row + run - KEEP_AT_EDGES;
+            continue;
         }
-        writeln!(f, "{}", line.trim_end())?;
+        row_line(f, step, step_width, &widths, column, cell)?;
     }
     Ok(())
+}
+
+/// Steps shown at each end of a long single-thread stretch.
+const KEEP_AT_EDGES: usize = 2;
+
+fn row_line(
+    f: &mut fmt::Formatter<'_>,
+    step: usize,
+    step_width: usize,
+    widths: &[usize],
+    column: usize,
+    cell: &str,
+) -> fmt::Result {
+    {
+        let mut line = String::new();
+        write!(line, "  {:>step_width$} ", step + 1)?;
+        for (c, width) in widths.iter().enumerate() {
+            let text = if c == column { cell } else { "" };
+            write!(line, "| {text:<width$} ")?;
+        }
+        writeln!(f, "{}", line.trim_end())
+    }
 }
 
 fn cut(text: &str) -> String {

@@ -20,9 +20,7 @@ where
     F: FnOnce() -> T + Send + 'static,
     T: Send + 'static,
 {
-    Builder::new()
-        .spawn(f)
-        .expect("failed to spawn thread")
+    Builder::new().spawn(f).expect("failed to spawn thread")
 }
 
 /// Thread factory, like [`std::thread::Builder`]: names the thread before it starts.
@@ -70,9 +68,12 @@ impl Builder {
             move || run_model_thread(&execution, child, f)
         };
         let inner = match execution.backend {
-            Backend::Std => {
-                Inner::Std(engine::std::spawn(Arc::clone(&execution), child, self.name, body)?)
-            }
+            Backend::Std => Inner::Std(engine::std::spawn(
+                Arc::clone(&execution),
+                child,
+                self.name,
+                body,
+            )?),
             Backend::Loom => Inner::Loom(engine::loom::spawn(&execution, child, self.name, body)),
             Backend::Shuttle => Inner::Shuttle(engine::shuttle::spawn(child, self.name, body)),
         };

@@ -29,8 +29,15 @@ pub(crate) fn thread_index() -> usize {
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Strategy {
     Dfs,
-    Random { iterations: u64, seed: u64 },
-    Pct { iterations: u64, depth: usize, seed: u64 },
+    Random {
+        iterations: u64,
+        seed: u64,
+    },
+    Pct {
+        iterations: u64,
+        depth: usize,
+        seed: u64,
+    },
 }
 
 fn config(max_steps: usize) -> Config {
@@ -52,10 +59,7 @@ pub(crate) fn drive(job: Arc<dyn Job>, strategy: Strategy) -> Result<(), Box<dyn
                 Runner::new(Guarded::new(DfsScheduler::new(None, false), job), config).run(body)
             }
             Strategy::Random { iterations, seed } => Runner::new(
-                Guarded::new(
-                    RandomScheduler::new_from_seed(seed, count(iterations)),
-                    job,
-                ),
+                Guarded::new(RandomScheduler::new_from_seed(seed, count(iterations)), job),
                 config,
             )
             .run(body),

@@ -61,9 +61,7 @@ impl<T> Mutex<T> {
                 let inner = match binding.backend {
                     context::Backend::Std => Inner::Std(std::sync::Mutex::new(value)),
                     context::Backend::Loom => Inner::Loom(engine::loom::Mutex::new(value)),
-                    context::Backend::Shuttle => {
-                        Inner::Shuttle(engine::shuttle::Mutex::new(value))
-                    }
+                    context::Backend::Shuttle => Inner::Shuttle(engine::shuttle::Mutex::new(value)),
                 };
                 (name, inner)
             }
@@ -99,12 +97,10 @@ impl<T> Mutex<T> {
             object: self.name.clone(),
         };
         let result = match &self.inner {
-            Inner::Std(mutex) => {
-                lift(
-                    engine::std::lock(mutex, &execution, thread, &self.name),
-                    GuardInner::Std,
-                )
-            }
+            Inner::Std(mutex) => lift(
+                engine::std::lock(mutex, &execution, thread, &self.name),
+                GuardInner::Std,
+            ),
             Inner::Loom(mutex) => {
                 execution.set_status(thread, waiting);
                 let result = lift(mutex.lock(), GuardInner::Loom);

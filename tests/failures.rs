@@ -1,0 +1,242 @@
+//! The checker's own failure modes: deadlocks, panics, spin loops, misuse, engine limits and
+//! nested explorations give a counterexample or a clear error, and the test binary survives.
+
+use interleavings::models::TicketSale;
+use interleavings::sync::atomic::{AtomicBool, Ordering};
+use interleavings::sync::{Arc, Mutex};
+use interleavings::{CounterexampleKind, Engine, Error, Explorer, Shared, explore, thread};
+use std::sync::OnceLock;
+
+fn every_engine() -> Vec<Engine> {
+    vec![
+        Engine::loom(),
+        Engine::dfs(),
+        Engine::pct(200, 3).seed(5),
+        Engine::random(200).seed(5),
+        Engine::std().runs(5),
+    ]
+}
+
+/// Main holds `lock` and joins a thread that needs it: a deadlock in every interleaving.
+fn certain_deadlock() {
+    let lock = Arc::new(Mutex::new(0).named("lock"));
+    let held = lock.lock().unwrap();
+    let other = Arc::clone(&lock);
+    let t = thread::Builder::new()
+        .name("worker".into())
+        .spawn(move || *other.lock().unwrap() += 1)
+        .unwrap();
+    t.join().unwrap();
+    drop(held);
+}
+
+#[test]
+fn a_deadlock_is_a_counterexample_naming_who_waits_for_what_on_every_engine() {
+    for engine in every_engine() {
+        let report = explore(certain_deadlock).engine(engine.clone()).run();
+        let cx = report
+            .counterexample()
+            .unwrap_or_else(|| panic!("{engine}: no deadlock found\n{report}"));
+        assert_eq!(
+            cx.kind(),
+            CounterexampleKind::Deadlock,
+            "{engine}\n{report}"
+        );
+        assert!(
+            cx.message()
+                .contains("worker waits for `lock` held by main")
+                && cx.message().contains("main waits to join worker"),
+            "{engine}: {}",
+            cx.message()
+        );
+    }
+}
+
+#[test]
+fn lock_order_inversion_deadlocks_on_the_model_checkers() {
+    for engine in [Engine::loom(), Engine::dfs(), Engine::pct(1_000, 3).seed(3)] {
+        let report = explore(|| {
+            let a = Arc::new(Mutex::new(()).named("a"));
+            let b = Arc::new(Mutex::new(()).named("b"));
+            let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
+            let t = thread::spawn(move || {
+                let _b = b2.lock().unwrap();
+                let _a = a2.lock().unwrap();
+            });
+            {
+                let _a = a.lock().unwrap();
+                let _b = b.lock().unwrap();
+            }
+            t.join().unwrap();
+        })
+        .engine(engine.clone())
+        .run();
+        let kind = report.counterexample().map(|cx| cx.kind());
+        assert_eq!(
+            kind,
+            Some(CounterexampleKind::Deadlock),
+            "{engine}\n{report}"
+        );
+    }
+}
+
+#[test]
+fn a_panicking_thread_is_a_panic_counterexample_on_every_engine() {
+    for engine in every_engine() {
+        let report = explore(|| {
+            let t = thread::Builder::new()
+                .name("doomed".into())
+                .spawn(|| panic!("boom in the worker"))
+                .unwrap();
+            let _ = t.join();
+        })
+        .engine(engine.clone())
+        .run();
+        let cx = report.counterexample().expect("violation");
+        assert_eq!(cx.kind(), CounterexampleKind::Panic, "{engine}\n{report}");
+        assert!(
+            cx.message()
+                .contains("`doomed` panicked: boom in the worker"),
+            "{engine}: {}",
+            cx.message()
+        );
+    }
+}
+
+#[test]
+fn a_failed_assert_in_a_closure_is_an_invariant_violation() {
+    let report = explore(|| {
+        let x = Arc::new(Shared::new(0).named("x"));
+        let y = Arc::clone(&x);
+        let t = thread::spawn(move || y.set(y.get() + 1));
+        x.set(x.get() + 1);
+        t.join().unwrap();
+        assert_eq!(x.get(), 2, "lost update");
+    })
+    .engine(Engine::loom())
+    .run();
+    let cx = report.counterexample().expect("violation");
+    assert_eq!(cx.kind(), CounterexampleKind::Invariant);
+    assert!(cx.message().contains("lost update"), "{}", cx.message());
+}
+
+#[test]
+fn a_spin_loop_that_never_yields_ends_as_a_step_limit_counterexample() {
+    for engine in [
+        Engine::loom(),
+        Engine::dfs(),
+        Engine::pct(10, 3),
+        Engine::std().runs(1),
+    ] {
+        let report = explore(|| {
+            let flag = AtomicBool::new(false).named("ready");
+            while !flag.load(Ordering::SeqCst) {}
+        })
+        .engine(engine.clone())
+        .max_steps(500)
+        .run();
+        let kind = report.counterexample().map(|cx| cx.kind());
+        assert_eq!(
+            kind,
+            Some(CounterexampleKind::StepLimit),
+            "{engine}\n{report}"
+        );
+    }
+}
+
+#[test]
+fn a_check_that_panics_is_a_panic_counterexample() {
+    #[derive(Clone)]
+    struct BadCheck;
+    impl interleavings::Model for BadCheck {
+        type Outcome = u8;
+        fn name(&self) -> String {
+            "bad-check".into()
+        }
+        fn run(&self) -> u8 {
+            1
+        }
+        fn check(&self, _: &u8) -> Result<(), String> {
+            panic!("check exploded")
+        }
+    }
+    let report = Explorer::new(BadCheck).engine(Engine::dfs()).run();
+    let cx = report.counterexample().expect("violation");
+    assert_eq!(cx.kind(), CounterexampleKind::Panic);
+    assert!(cx.message().contains("check exploded"), "{}", cx.message());
+}
+
+static MADE_OUTSIDE: OnceLock<Mutex<u32>> = OnceLock::new();
+
+#[test]
+fn an_object_made_outside_the_exploration_is_a_clear_error_on_every_engine() {
+    let outside = MADE_OUTSIDE.get_or_init(|| Mutex::new(0).named("counter"));
+    *outside.lock().unwrap() += 1; // plain std outside explorations
+    for engine in every_engine() {
+        let error = explore(|| {
+            *MADE_OUTSIDE.get().unwrap().lock().unwrap() += 1;
+        })
+        .engine(engine.clone())
+        .try_run()
+        .unwrap_err();
+        match &error {
+            Error::Misuse(message) => assert!(
+                message.contains("`counter` was created outside any exploration")
+                    && message.contains("create facade objects inside the model"),
+                "{engine}: {message}"
+            ),
+            other => panic!("{engine}: expected a misuse error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn run_panics_with_the_misuse_message() {
+    let outside = Arc::new(Shared::new(1).named("leaked"));
+    let result = std::panic::catch_unwind(|| {
+        explore(move || {
+            outside.get();
+        })
+        .engine(Engine::loom())
+        .run()
+    });
+    let payload = result.expect_err("run must panic on misuse");
+    let message = payload
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(
+        message.contains("`leaked` was created outside"),
+        "{message}"
+    );
+}
+
+#[test]
+fn loom_refuses_more_threads_than_it_can_explore_with_a_clear_error() {
+    let error = Explorer::new(TicketSale::guarded(5, 1))
+        .engine(Engine::loom())
+        .try_run()
+        .unwrap_err();
+    match &error {
+        Error::EngineLimit(message) => assert!(
+            message.contains("at most 4 spawned threads") && message.contains("Engine::dfs()"),
+            "{message}"
+        ),
+        other => panic!("expected an engine-limit error, got {other:?}"),
+    }
+    // The process survived, and the same model runs on an engine without the limit.
+    let report = Explorer::new(TicketSale::guarded(5, 1))
+        .engine(Engine::pct(50, 3))
+        .run();
+    assert!(report.holds(), "{report}");
+}
+
+#[test]
+fn an_exploration_inside_a_model_is_a_nested_exploration_error() {
+    let report = explore(|| {
+        let inner = explore(|| {}).engine(Engine::dfs()).try_run();
+        assert!(matches!(inner, Err(Error::Nested)), "{inner:?}");
+    })
+    .engine(Engine::loom())
+    .run();
+    assert!(report.is_proved(), "{report}");
+}

@@ -1,0 +1,9 @@
+//! One integration-test binary (it links once): every model on every engine, the checker's
+//! own failure modes, the std engine and the command line.
+
+mod cli;
+mod failures;
+mod outcomes;
+mod seed_size;
+mod std_engine;
+mod verdicts;
