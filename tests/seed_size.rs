@@ -24,9 +24,8 @@ fn loom_cannot_run_the_seed_size_office_and_says_so() {
     assert!(matches!(error, Error::EngineLimit(_)), "{error}");
 }
 
-/// Slow in debug builds: `cargo test --release -- --ignored`.
+/// About 2 s in the test profile (dependencies are optimised even in debug builds).
 #[test]
-#[ignore = "seed size: about a minute in a debug build"]
 fn the_guarded_seed_size_office_passes_10_000_pct_executions() {
     let report = Explorer::new(TicketSale::guarded(10, 50))
         .engine(Engine::pct(10_000, 3).seed(1))
@@ -40,7 +39,6 @@ fn the_guarded_seed_size_office_passes_10_000_pct_executions() {
 
 /// The largest guarded office loom can take (4 sellers), bounded to 2 preemptions.
 #[test]
-#[ignore = "a few seconds in a release build, longer in debug"]
 fn the_guarded_office_with_four_sellers_is_proved_within_bound_2_on_loom() {
     let report = Explorer::new(TicketSale::guarded(4, 4))
         .engine(Engine::loom().preemption_bound(2))

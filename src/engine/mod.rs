@@ -186,26 +186,9 @@ impl Engine {
             EngineKind::Loom {
                 preemption_bound, ..
             } => loom::drive(job, *preemption_bound),
-            EngineKind::Dfs { .. } => shuttle::drive(job, shuttle::Strategy::Dfs),
-            EngineKind::Random { iterations, seed } => shuttle::drive(
-                job,
-                shuttle::Strategy::Random {
-                    iterations: *iterations,
-                    seed: *seed,
-                },
-            ),
-            EngineKind::Pct {
-                iterations,
-                depth,
-                seed,
-            } => shuttle::drive(
-                job,
-                shuttle::Strategy::Pct {
-                    iterations: *iterations,
-                    depth: *depth,
-                    seed: *seed,
-                },
-            ),
+            EngineKind::Dfs { .. } | EngineKind::Random { .. } | EngineKind::Pct { .. } => {
+                shuttle::drive(job, &self.kind)
+            }
         }
     }
 

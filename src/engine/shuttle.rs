@@ -4,7 +4,7 @@
 //! execution count, so this file turns its failure printing off and the job keeps every
 //! record itself.
 
-use super::{Job, coroutine_body};
+use super::{EngineKind, Job, coroutine_body};
 use crate::context::Backend;
 use shuttle::scheduler::{
     DfsScheduler, PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId,
@@ -26,20 +26,6 @@ pub(crate) fn thread_index() -> usize {
     THREAD_INDEX.with(Cell::get)
 }
 
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Strategy {
-    Dfs,
-    Random {
-        iterations: u64,
-        seed: u64,
-    },
-    Pct {
-        iterations: u64,
-        depth: usize,
-        seed: u64,
-    },
-}
-
 fn config(max_steps: usize) -> Config {
     let mut config = Config::new();
     config.failure_persistence = FailurePersistence::None;
@@ -49,21 +35,21 @@ fn config(max_steps: usize) -> Config {
     config
 }
 
-pub(crate) fn drive(job: Arc<dyn Job>, strategy: Strategy) -> Result<(), Box<dyn Any + Send>> {
+pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn Any + Send>> {
     let config = config(job.max_steps());
     let body = coroutine_body(Arc::clone(&job), Backend::Shuttle, false);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        match strategy {
+        match *kind {
             // The iteration cap is the job's: it can tell "more to explore" from "done".
-            Strategy::Dfs => {
+            EngineKind::Dfs { .. } => {
                 Runner::new(Guarded::new(DfsScheduler::new(None, false), job), config).run(body)
             }
-            Strategy::Random { iterations, seed } => Runner::new(
+            EngineKind::Random { iterations, seed } => Runner::new(
                 Guarded::new(RandomScheduler::new_from_seed(seed, count(iterations)), job),
                 config,
             )
             .run(body),
-            Strategy::Pct {
+            EngineKind::Pct {
                 iterations,
                 depth,
                 seed,
@@ -75,6 +61,9 @@ pub(crate) fn drive(job: Arc<dyn Job>, strategy: Strategy) -> Result<(), Box<dyn
                 config,
             )
             .run(body),
+            EngineKind::Std { .. } | EngineKind::Loom { .. } => {
+                unreachable!("not a shuttle engine")
+            }
         };
     }))
 }
