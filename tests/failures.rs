@@ -240,3 +240,22 @@ fn an_exploration_inside_a_model_is_a_nested_exploration_error() {
     .run();
     assert!(report.is_proved(), "{report}");
 }
+
+static FROM_AN_EARLIER_EXECUTION: OnceLock<Mutex<u32>> = OnceLock::new();
+
+#[test]
+fn an_object_kept_from_an_earlier_execution_is_a_clear_error() {
+    let error = explore(|| {
+        let kept = FROM_AN_EARLIER_EXECUTION.get_or_init(|| Mutex::new(0).named("kept"));
+        let t = thread::spawn(|| {});
+        *kept.lock().unwrap() += 1;
+        t.join().unwrap();
+    })
+    .engine(Engine::dfs())
+    .try_run()
+    .unwrap_err();
+    assert!(
+        matches!(&error, Error::Misuse(m) if m.contains("`kept` was created in an earlier execution")),
+        "{error}"
+    );
+}
