@@ -183,15 +183,6 @@ impl Execution {
         }
     }
 
-    /// The index of the model thread that is running now.
-    pub(crate) fn thread_index(&self) -> usize {
-        match self.backend {
-            Backend::Std => CURRENT.with(|c| c.borrow().as_ref().map_or(0, |c| c.std_thread)),
-            Backend::Loom => engine::loom::thread_index(),
-            Backend::Shuttle => engine::shuttle::thread_index(),
-        }
-    }
-
     /// A default name for a new object of this execution: `mutex1`, `shared2`, ...
     pub(crate) fn object_name(&self, kind: &str) -> String {
         let mut log = self.log();
@@ -221,6 +212,27 @@ impl Execution {
 
     pub(crate) fn set_status(&self, thread: usize, status: Status) {
         self.log().threads[thread].status = status;
+    }
+
+    /// Runs `block` (an engine call that may block) with `thread` marked as waiting on
+    /// `object`, so that a deadlock found meanwhile can say who waits for what.
+    pub(crate) fn waiting<R>(
+        &self,
+        thread: usize,
+        op: Op,
+        object: &str,
+        block: impl FnOnce() -> R,
+    ) -> R {
+        self.set_status(
+            thread,
+            Status::Waiting {
+                op,
+                object: object.to_owned(),
+            },
+        );
+        let result = block();
+        self.set_status(thread, Status::Running);
+        result
     }
 
     pub(crate) fn record(&self, thread: usize, op: Op, object: &str, value: Option<String>) {
@@ -329,6 +341,21 @@ pub(crate) fn current() -> Option<Arc<Execution>> {
     CURRENT.with(|c| c.borrow().as_ref().map(|c| Arc::clone(&c.execution)))
 }
 
+/// The execution running on this thread and the index of the model thread running now, in
+/// one look-up (this is on every facade operation's path).
+pub(crate) fn current_thread() -> Option<(Arc<Execution>, usize)> {
+    CURRENT.with(|c| {
+        let current = c.borrow();
+        let current = current.as_ref()?;
+        let thread = match current.execution.backend {
+            Backend::Std => current.std_thread,
+            Backend::Loom => engine::loom::thread_index(),
+            Backend::Shuttle => engine::shuttle::thread_index(),
+        };
+        Some((Arc::clone(&current.execution), thread))
+    })
+}
+
 /// True while this OS thread runs an exploration or a std model thread.
 pub(crate) fn exploring() -> bool {
     EXPLORING.with(Cell::get)
@@ -386,7 +413,7 @@ pub(crate) fn bind() -> Binding {
 ///
 /// Returns the execution and the acting thread, or `None` outside any exploration.
 pub(crate) fn enter(binding: Binding, what: &str, name: &str) -> Option<(Arc<Execution>, usize)> {
-    let Some(execution) = current() else {
+    let Some((execution, thread)) = current_thread() else {
         if binding.execution != 0 && binding.backend != Backend::Std {
             panic!(
                 "interleavings: {what} `{name}` was created inside a {} exploration and is used \
@@ -399,7 +426,6 @@ pub(crate) fn enter(binding: Binding, what: &str, name: &str) -> Option<(Arc<Exe
     if binding.execution != execution.id {
         misuse(&execution, binding, what, name);
     }
-    let thread = execution.thread_index();
     step(&execution, thread);
     Some((execution, thread))
 }

@@ -48,7 +48,7 @@ impl Builder {
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let Some(execution) = context::current() else {
+        let Some((execution, parent)) = context::current_thread() else {
             let mut builder = std::thread::Builder::new();
             if let Some(name) = self.name {
                 builder = builder.name(name);
@@ -58,7 +58,6 @@ impl Builder {
                 joined: None,
             });
         };
-        let parent = execution.thread_index();
         context::step(&execution, parent);
         let child = execution.add_thread(self.name.clone());
         let label = execution.thread_label(child);
@@ -122,22 +121,14 @@ impl<T> JoinHandle<T> {
             };
             return handle.join();
         };
-        let thread = execution.thread_index();
+        let thread = context::current_thread().map_or(0, |(_, thread)| thread);
         context::step(&execution, thread);
         let label = execution.thread_label(child);
-        execution.set_status(
-            thread,
-            Status::Waiting {
-                op: Op::Join,
-                object: label.clone(),
-            },
-        );
-        let result = match self.inner {
+        let result = execution.waiting(thread, Op::Join, &label, || match self.inner {
             Inner::Std(handle) => handle.join(),
             Inner::Loom(handle) => handle.join(),
             Inner::Shuttle(handle) => handle.join(),
-        };
-        execution.set_status(thread, Status::Running);
+        });
         execution.record(thread, Op::Join, &label, None);
         result
     }
@@ -164,9 +155,9 @@ impl Thread {
 
 /// The calling thread.
 pub fn current() -> Thread {
-    match context::current() {
-        Some(execution) => Thread {
-            name: execution.thread_name(execution.thread_index()),
+    match context::current_thread() {
+        Some((execution, thread)) => Thread {
+            name: execution.thread_name(thread),
         },
         None => Thread {
             name: std::thread::current().name().map(str::to_owned),
@@ -177,10 +168,9 @@ pub fn current() -> Thread {
 /// Gives up the processor: a scheduling point that tells the engine this thread waits for
 /// another (loom and shuttle then prefer to run someone else, so spin loops end).
 pub fn yield_now() {
-    let Some(execution) = context::current() else {
+    let Some((execution, thread)) = context::current_thread() else {
         return std::thread::yield_now();
     };
-    let thread = execution.thread_index();
     context::step(&execution, thread);
     execution.record(thread, Op::Yield, "", None);
     match execution.backend {

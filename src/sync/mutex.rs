@@ -1,6 +1,6 @@
 //! `Mutex`: std's mutex, on whichever engine runs the execution.
 
-use crate::context::{self, Binding, Execution, Status};
+use crate::context::{self, Binding, Execution};
 use crate::engine;
 use crate::trace::Op;
 use std::fmt;
@@ -92,27 +92,17 @@ impl<T> Mutex<T> {
             };
             return map_guard(lift(mutex.lock(), GuardInner::Std), None);
         };
-        let waiting = Status::Waiting {
-            op: Op::Lock,
-            object: self.name.clone(),
-        };
         let result = match &self.inner {
             Inner::Std(mutex) => lift(
                 engine::std::lock(mutex, &execution, thread, &self.name),
                 GuardInner::Std,
             ),
-            Inner::Loom(mutex) => {
-                execution.set_status(thread, waiting);
-                let result = lift(mutex.lock(), GuardInner::Loom);
-                execution.set_status(thread, Status::Running);
-                result
-            }
-            Inner::Shuttle(mutex) => {
-                execution.set_status(thread, waiting);
-                let result = lift(mutex.lock(), GuardInner::Shuttle);
-                execution.set_status(thread, Status::Running);
-                result
-            }
+            Inner::Loom(mutex) => execution.waiting(thread, Op::Lock, &self.name, || {
+                lift(mutex.lock(), GuardInner::Loom)
+            }),
+            Inner::Shuttle(mutex) => execution.waiting(thread, Op::Lock, &self.name, || {
+                lift(mutex.lock(), GuardInner::Shuttle)
+            }),
         };
         execution.record(thread, Op::Lock, &self.name, None);
         map_guard(result, Some(self.witness(execution, thread)))
