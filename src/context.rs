@@ -11,6 +11,7 @@
 //! and the facade's `spawn` installs the execution in each of them.
 
 use crate::engine;
+use crate::race::{Effect, HappensBefore, ObjectId};
 use crate::report::CounterexampleKind;
 use crate::trace::{Event, Op, Trace};
 use std::cell::{Cell, RefCell};
@@ -40,6 +41,19 @@ impl Backend {
 pub(crate) struct Binding {
     pub(crate) backend: Backend,
     pub(crate) execution: u64,
+    /// The object's identity within its execution (0 outside any exploration).
+    pub(crate) object: ObjectId,
+}
+
+impl Binding {
+    /// The name an object gets until it is `named`: `mutex1`, `shared2`, ...
+    pub(crate) fn default_name(&self, kind: &str) -> String {
+        if self.object == 0 {
+            kind.to_owned()
+        } else {
+            format!("{kind}{}", self.object)
+        }
+    }
 }
 
 /// Why an execution stopped early, recorded where it happened.
@@ -80,13 +94,18 @@ pub(crate) struct ThreadState {
     pub(crate) status: Status,
 }
 
-/// The mutable part of an execution: threads, events, the first failure.
+/// The mutable part of an execution: threads, events, happens-before, the first failure.
 #[derive(Debug, Default)]
 pub(crate) struct Log {
     pub(crate) threads: Vec<ThreadState>,
     pub(crate) events: Vec<Event>,
     pub(crate) failure: Option<Failure>,
-    objects: usize,
+    pub(crate) happens_before: HappensBefore,
+    /// Which thread holds each locked mutex.
+    locks: std::collections::HashMap<ObjectId, usize>,
+    /// Steps so far (events other than a thread's end).
+    steps: usize,
+    objects: ObjectId,
 }
 
 impl Log {
@@ -94,7 +113,41 @@ impl Log {
         Trace {
             threads: self.threads.iter().map(|t| t.label.clone()).collect(),
             events: self.events.clone(),
+            races: self.happens_before.races().to_vec(),
         }
+    }
+
+    /// Appends one event and applies its effect on happens-before.
+    fn push(&mut self, thread: usize, op: Op, object: &str, value: Option<String>, effect: Effect) {
+        let index = self.events.len();
+        let step = if op == Op::Finish {
+            self.steps
+        } else {
+            self.steps += 1;
+            self.steps
+        };
+        self.happens_before.apply(thread, index, effect);
+        match (op, effect) {
+            (Op::Lock | Op::TryLock, Effect::Acquire(mutex)) => {
+                self.locks.insert(mutex, thread);
+            }
+            (Op::Unlock, Effect::Release(mutex)) => {
+                self.locks.remove(&mutex);
+            }
+            _ => {}
+        }
+        self.events.push(Event {
+            step,
+            thread,
+            op,
+            object: object.to_owned(),
+            value,
+        });
+    }
+
+    /// The thread holding `mutex`, if another than `thread`.
+    fn held_by_other(&self, mutex: ObjectId, thread: usize) -> Option<usize> {
+        self.locks.get(&mutex).copied().filter(|&h| h != thread)
     }
 
     /// True when every thread that has not finished waits: nobody can make progress.
@@ -176,18 +229,19 @@ impl Execution {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(crate) fn binding(&self) -> Binding {
+    /// A binding for a new object of this execution.
+    pub(crate) fn bind_object(&self) -> Binding {
         Binding {
             backend: self.backend,
             execution: self.id,
+            object: self.new_object(),
         }
     }
 
-    /// A default name for a new object of this execution: `mutex1`, `shared2`, ...
-    pub(crate) fn object_name(&self, kind: &str) -> String {
+    fn new_object(&self) -> ObjectId {
         let mut log = self.log();
         log.objects += 1;
-        format!("{kind}{}", log.objects)
+        log.objects
     }
 
     pub(crate) fn add_thread(&self, name: Option<String>) -> usize {
@@ -235,13 +289,64 @@ impl Execution {
         result
     }
 
+    /// Records an event that does not order threads.
     pub(crate) fn record(&self, thread: usize, op: Op, object: &str, value: Option<String>) {
-        self.log().events.push(Event {
-            thread,
-            op,
-            object: object.to_owned(),
-            value,
-        });
+        self.record_with(thread, op, object, value, Effect::Plain);
+    }
+
+    /// Records an event and its effect on happens-before.
+    pub(crate) fn record_with(
+        &self,
+        thread: usize,
+        op: Op,
+        object: &str,
+        value: Option<String>,
+        effect: Effect,
+    ) {
+        self.log().push(thread, op, object, value, effect);
+    }
+
+    /// Performs `operation` and records it, atomically with respect to the log on real
+    /// threads, so that the log's order is the order in which the operations took effect.
+    /// (Under loom and shuttle nothing runs between an operation and its record.)
+    pub(crate) fn perform<R>(
+        &self,
+        thread: usize,
+        op: Op,
+        object: &str,
+        operation: impl FnOnce() -> R,
+        describe: impl FnOnce(&R) -> (Option<String>, Effect),
+    ) -> R {
+        if self.backend == Backend::Std {
+            let mut log = self.log();
+            let result = operation();
+            let (value, effect) = describe(&result);
+            log.push(thread, op, object, value, effect);
+            result
+        } else {
+            let result = operation();
+            let (value, effect) = describe(&result);
+            self.record_with(thread, op, object, value, effect);
+            result
+        }
+    }
+
+    /// Records that `thread` is about to wait for `mutex` if another thread holds it.
+    pub(crate) fn note_contention(&self, thread: usize, mutex: ObjectId, name: &str) {
+        let mut log = self.log();
+        if let Some(holder) = log.held_by_other(mutex, thread) {
+            let holder = log.threads[holder].label.clone();
+            log.push(thread, Op::Block, name, Some(holder), Effect::Plain);
+        }
+    }
+
+    /// Records that `thread` is about to wait for `child` to finish, if it has not yet.
+    pub(crate) fn note_join_wait(&self, thread: usize, child: usize) {
+        let mut log = self.log();
+        if log.threads[child].status != Status::Finished {
+            let label = log.threads[child].label.clone();
+            log.push(thread, Op::Block, &label, None, Effect::Plain);
+        }
     }
 
     /// Keeps the first failure: later ones are consequences of it.
@@ -400,10 +505,11 @@ pub(crate) fn uninstall() {
 /// The binding for an object made now.
 pub(crate) fn bind() -> Binding {
     match current() {
-        Some(execution) => execution.binding(),
+        Some(execution) => execution.bind_object(),
         None => Binding {
             backend: Backend::Std,
             execution: 0,
+            object: 0,
         },
     }
 }

@@ -145,19 +145,41 @@ impl<M: Model> Explorer<M> {
         }
         crate::panic_hook::install();
         let started = Instant::now();
+        let mut report = self.search(&self.engine, RACE_GRACE, self.time_limit)?;
+        if let Verdict::Violated(cx) = &mut report.verdict {
+            let shrunk = crate::minimize::minimize(&self, cx.as_ref().clone());
+            **cx = shrunk;
+        }
+        report.elapsed = started.elapsed();
+        Ok(report)
+    }
+
+    /// One search with `engine`: stops at the first counterexample (or, after a race that
+    /// left the property intact, `race_grace` executions later if nothing broke meanwhile).
+    pub(crate) fn search(
+        &self,
+        engine: &Engine,
+        race_grace: u64,
+        time_limit: Option<Duration>,
+    ) -> Result<Report<M::Outcome>, Error> {
+        if let Some(problem) = &engine.misconfigured {
+            return Err(Error::InvalidEngine(problem.clone()));
+        }
+        let started = Instant::now();
         let run = Arc::new(Run {
             model: Arc::clone(&self.model),
             max_steps: self.max_steps,
-            max_iterations: self.engine.max_iterations_limit(),
-            time_limit: self.time_limit,
+            max_iterations: engine.max_iterations_limit(),
+            time_limit,
             keep_going: self.keep_going,
+            race_grace,
             assertions_are_invariants: self.assertions_are_invariants,
             started,
             state: Mutex::new(State::default()),
         });
         let driven = {
             let _exploring = context::ExploringGuard::new();
-            let driven = self.engine.drive(Arc::clone(&run) as Arc<dyn Job>);
+            let driven = engine.drive(Arc::clone(&run) as Arc<dyn Job>);
             context::uninstall();
             driven
         };
@@ -173,13 +195,13 @@ impl<M: Model> Explorer<M> {
         let verdict = if let Some(cx) = state.counterexample.take() {
             Verdict::Violated(Box::new(cx))
         } else if let Some(reason) = state.budget.take() {
-            if self.engine.is_exhaustive() {
+            if engine.is_exhaustive() {
                 Verdict::Incomplete { executions, reason }
             } else {
                 Verdict::Passed { executions }
             }
         } else {
-            match self.engine.kind {
+            match engine.kind {
                 EngineKind::Loom {
                     preemption_bound: Some(preemptions),
                     ..
@@ -193,7 +215,7 @@ impl<M: Model> Explorer<M> {
         };
         Ok(Report {
             model: self.model.name(),
-            engine: self.engine.to_string(),
+            engine: engine.to_string(),
             verdict,
             outcomes: std::mem::take(&mut state.outcomes),
             violating: std::mem::take(&mut state.violating),
@@ -201,7 +223,15 @@ impl<M: Model> Explorer<M> {
             elapsed,
         })
     }
+
+    pub(crate) fn engine_ref(&self) -> &Engine {
+        &self.engine
+    }
 }
+
+/// Executions a search goes on for after a data race that left the property intact, looking
+/// for an execution where the race visibly breaks it (a better counterexample to show).
+const RACE_GRACE: u64 = 1_000;
 
 /// One exploration in progress: the model, its budget and what has been seen so far.
 struct Run<M: Model> {
@@ -210,6 +240,7 @@ struct Run<M: Model> {
     max_iterations: Option<u64>,
     time_limit: Option<Duration>,
     keep_going: bool,
+    race_grace: u64,
     assertions_are_invariants: bool,
     started: Instant,
     state: Mutex<State<M::Outcome>>,
@@ -220,10 +251,19 @@ struct State<O> {
     outcomes: BTreeMap<O, u64>,
     violating: BTreeMap<O, String>,
     counterexample: Option<Counterexample>,
+    /// The execution count when the counterexample was found.
+    found_at: u64,
+    /// What the last execution's main thread returned, and the property's verdict on it.
+    pending: Option<Pending>,
     /// Which budget ended the exploration, if one did.
     budget: Option<String>,
     error: Option<Error>,
     last: Option<Arc<Execution>>,
+}
+
+struct Pending {
+    outcome: String,
+    broken: Option<String>,
 }
 
 impl<O> Default for State<O> {
@@ -233,6 +273,8 @@ impl<O> Default for State<O> {
             outcomes: BTreeMap::new(),
             violating: BTreeMap::new(),
             counterexample: None,
+            found_at: 0,
+            pending: None,
             budget: None,
             error: None,
             last: None,
@@ -246,41 +288,79 @@ impl<M: Model> Run<M> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Turns what the last execution recorded into a counterexample or an error.
-    fn settle(&self, state: &mut State<M::Outcome>, execution: &Execution) {
-        let Some(failure) = execution.log().failure.clone() else {
-            return;
-        };
-        match failure.kind {
-            FailureKind::Misuse => {
-                state.error.get_or_insert(Error::Misuse(failure.message));
-            }
-            FailureKind::EngineLimit => {
-                state
-                    .error
-                    .get_or_insert(Error::EngineLimit(failure.message));
-            }
-            FailureKind::Model(mut kind) => {
-                if state.counterexample.is_none() {
-                    if kind == CounterexampleKind::Panic
-                        && self.assertions_are_invariants
-                        && failure.assertion
-                    {
-                        kind = CounterexampleKind::Invariant;
-                    }
-                    let trace = execution.log().trace();
-                    state.counterexample = Some(Counterexample::new(
-                        kind,
-                        failure.message,
-                        None,
-                        trace,
-                        state.executions,
-                    ));
-                }
-            }
+    /// True when the search has what it looks for, or must stop.
+    fn satisfied(&self, state: &State<M::Outcome>) -> bool {
+        if state.error.is_some() || state.budget.is_some() {
+            return true;
+        }
+        match &state.counterexample {
+            None => false,
+            Some(_) if self.keep_going => false,
+            Some(cx) if cx.failure().is_some() => true,
+            Some(_) => state.executions.saturating_sub(state.found_at) >= self.race_grace,
         }
     }
 
+    /// Turns what the last execution recorded into a counterexample or an error.
+    fn settle(&self, state: &mut State<M::Outcome>, execution: &Execution) {
+        let pending = state.pending.take();
+        let log = execution.log();
+        let failure = log.failure.clone();
+        let raced = !log.happens_before.races().is_empty();
+        drop(log);
+        let (kind, broken) = match failure {
+            Some(failure) => match failure.kind {
+                FailureKind::Misuse => {
+                    state.error.get_or_insert(Error::Misuse(failure.message));
+                    return;
+                }
+                FailureKind::EngineLimit => {
+                    state
+                        .error
+                        .get_or_insert(Error::EngineLimit(failure.message));
+                    return;
+                }
+                FailureKind::Model(kind) => {
+                    let kind = if kind == CounterexampleKind::Panic
+                        && self.assertions_are_invariants
+                        && failure.assertion
+                    {
+                        CounterexampleKind::Invariant
+                    } else {
+                        kind
+                    };
+                    (kind, Some(failure.message))
+                }
+            },
+            None => match pending.as_ref().and_then(|p| p.broken.clone()) {
+                Some(message) => (CounterexampleKind::Invariant, Some(message)),
+                None if raced => (CounterexampleKind::DataRace, None),
+                None => return,
+            },
+        };
+        // A broken property with a race behind it is shown as the race: the bug's class.
+        let kind = if kind == CounterexampleKind::Invariant && raced {
+            CounterexampleKind::DataRace
+        } else {
+            kind
+        };
+        // The first counterexample stays, unless this one shows the failure and it did not.
+        let better = match &state.counterexample {
+            None => true,
+            Some(best) => best.failure().is_none() && broken.is_some(),
+        };
+        if better {
+            let trace = execution.log().trace();
+            state.counterexample = Some(Counterexample::new(
+                kind,
+                broken,
+                pending.map(|p| p.outcome),
+                trace,
+                state.executions,
+            ));
+            state.found_at = state.executions;
+        }
+    }
     /// The engine stopped with a panic: find out from our own records what it was.
     fn settle_engine_failure(
         &self,
@@ -312,7 +392,9 @@ impl<M: Model> Run<M> {
                 );
             }
         }
-        self.settle(state, &last);
+        if last.log().failure.is_some() {
+            self.settle(state, &last);
+        }
         if state.counterexample.is_none() && state.error.is_none() && state.budget.is_none() {
             state.error = Some(Error::Internal(format!(
                 "the engine stopped without a recorded reason: {}",
@@ -325,10 +407,7 @@ impl<M: Model> Run<M> {
 impl<M: Model> Job for Run<M> {
     fn more(&self) -> bool {
         let mut state = self.state();
-        if state.error.is_some() || state.budget.is_some() {
-            return false;
-        }
-        if state.counterexample.is_some() && !self.keep_going {
+        if self.satisfied(&state) {
             return false;
         }
         if let Some(cap) = self.max_iterations {
@@ -349,6 +428,7 @@ impl<M: Model> Job for Run<M> {
     fn begin(&self, backend: Backend, chaos: Option<Chaos>) -> Arc<Execution> {
         let mut state = self.state();
         state.executions += 1;
+        state.pending = None;
         let execution = Execution::new(backend, self.max_steps, chaos);
         state.last = Some(Arc::clone(&execution));
         execution
@@ -367,13 +447,10 @@ impl<M: Model> Job for Run<M> {
         execution.record(0, Op::Finish, "", None);
         execution.set_status(0, context::Status::Finished);
         let checked = panic::catch_unwind(AssertUnwindSafe(|| self.model.check(&outcome)));
-        let mut state = self.state();
-        *state.outcomes.entry(outcome.clone()).or_insert(0) += 1;
-        let message = match checked {
-            Ok(Ok(())) => return,
-            Ok(Err(message)) => message,
+        let broken = match checked {
+            Ok(Ok(())) => None,
+            Ok(Err(message)) => Some(message),
             Err(payload) => {
-                drop(state);
                 execution.fail(
                     FailureKind::Model(CounterexampleKind::Panic),
                     format!(
@@ -381,24 +458,21 @@ impl<M: Model> Job for Run<M> {
                         crate::panic_hook::message_of(payload.as_ref())
                     ),
                 );
-                return;
+                None
             }
         };
-        state
-            .violating
-            .entry(outcome.clone())
-            .or_insert_with(|| message.clone());
-        if state.counterexample.is_none() {
-            let trace = execution.log().trace();
-            let executions = state.executions;
-            state.counterexample = Some(Counterexample::new(
-                CounterexampleKind::Invariant,
-                message,
-                Some(format!("{outcome:?}")),
-                trace,
-                executions,
-            ));
+        let mut state = self.state();
+        *state.outcomes.entry(outcome.clone()).or_insert(0) += 1;
+        if let Some(message) = &broken {
+            state
+                .violating
+                .entry(outcome.clone())
+                .or_insert_with(|| message.clone());
         }
+        state.pending = Some(Pending {
+            outcome: format!("{outcome:?}"),
+            broken,
+        });
     }
 
     fn finish(&self, execution: &Arc<Execution>) -> bool {
@@ -407,7 +481,7 @@ impl<M: Model> Job for Run<M> {
         if state.error.is_some() || execution.log().failure.is_some() {
             return false;
         }
-        self.keep_going || state.counterexample.is_none()
+        !self.satisfied(&state)
     }
 
     fn max_steps(&self) -> usize {

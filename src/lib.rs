@@ -23,7 +23,12 @@
 //! })
 //! .engine(Engine::loom())
 //! .run();
-//! assert_eq!(report.counterexample().unwrap().kind(), CounterexampleKind::Invariant);
+//! let cx = report.counterexample().unwrap();
+//! // The two threads touch `num` with nothing ordering them: the bug class is a data race,
+//! // shown in an execution where the assertion also failed, with the fewest preemptions.
+//! assert_eq!(cx.kind(), CounterexampleKind::DataRace);
+//! assert!(cx.failure().is_some());
+//! assert_eq!(cx.preemptions(), 1);
 //! println!("{report}"); // the trace: one column per thread, values read and written
 //! ```
 //!
@@ -32,8 +37,16 @@
 //! [`Verdict`] says exactly what was shown: `Proved` only when an exhaustive engine (loom,
 //! DFS) finished with no bound; `ProvedWithinBound` under a preemption bound; `Passed` for
 //! sampling engines (std, random, PCT), never called a proof; `Incomplete` when a budget ran
-//! out first; `Violated` with a [`Counterexample`]: its kind (invariant, deadlock, panic,
-//! step limit), message, outcome, trace, preemptions and the schedule the threads followed.
+//! out first; `Violated` with a [`Counterexample`]: its kind (invariant, data race, deadlock,
+//! panic, step limit), message, a one-line diagnosis where one is known ("lost update: ..."),
+//! outcome, trace, preemptions and the schedule the threads followed.
+//!
+//! The counterexample shown is chosen to be read: one where the property visibly broke is
+//! preferred to a race that happened to leave the result right (the search goes on for up
+//! to 1,000 executions after such a race to find one), and it is then made small — under
+//! loom by searching again with preemption bounds 0, 1, ... below the count found; under
+//! the other engines by replaying shrunk schedules. The counterexample says how far that
+//! went ([`Counterexample::minimality`]).
 //!
 //! # How it works
 //!
@@ -49,6 +62,13 @@
 //!   the std engine runs OS threads with a watchdog that turns "every thread waits" into a
 //!   deadlock counterexample and lets no run hang. Only `src/engine/*.rs` names a backend
 //!   crate.
+//! * **Happens-before.** While events are recorded, vector clocks follow spawn, join,
+//!   unlock→lock and release→acquire atomics. Two accesses to a `Shared`, one a write, that
+//!   they do not order are a [`Race`], reported as a data race even when the outcome was
+//!   right. The same log, read backwards, finds lost updates and check-then-act steps.
+//! * **Rendering.** [`Style`] fits the trace to a width (120 columns by default): threads
+//!   that take no part in the failure share one column, steps far from the marked ones are
+//!   elided with a count, and colour is used only on a terminal without `NO_COLOR`.
 //! * **`Shared<T>`.** The value lives in ordinary storage; each `get`/`set` is one scheduling
 //!   point (a read-modify-write on an engine atomic), so every read sees the latest write and
 //!   the only bug is the interleaving, as with the tutorial's plain variable.
@@ -67,10 +87,13 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 mod context;
+mod diagnose;
 mod engine;
 mod error;
 mod explore;
+mod minimize;
 mod panic_hook;
+mod race;
 mod render;
 mod report;
 pub mod schedule;
@@ -85,7 +108,8 @@ pub mod models;
 pub use engine::{DEFAULT_SEED, Engine};
 pub use error::Error;
 pub use explore::{ClosureModel, DEFAULT_MAX_STEPS, Explorer, Model, explore};
-pub use report::{Counterexample, CounterexampleKind, Rendered, Report, Verdict};
+pub use race::Race;
+pub use report::{Counterexample, CounterexampleKind, Rendered, Report, Style, Verdict};
 pub use schedule::Schedule;
 pub use shared::Shared;
 

@@ -143,7 +143,11 @@ fn explore(matches: &ArgMatches) -> Result<ExitCode, Error> {
     };
     let report = model.explore(engine, &options)?;
     // A closed pipe (`| head`) is not an error worth a panic.
-    let _ = write!(std::io::stdout().lock(), "{report}");
+    let _ = write!(
+        std::io::stdout().lock(),
+        "{}",
+        report.render(&interleavings::Style::for_stdout())
+    );
     Ok(if report.is_violated() {
         ExitCode::from(1)
     } else {

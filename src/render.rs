@@ -1,109 +1,332 @@
-//! Plain-text rendering of traces and outcome tables.
+//! Plain-text rendering of counterexamples, traces and outcome tables.
+//!
+//! A trace is one row per step and one column per thread. Wide or long traces are cut down
+//! to what tells the story: the columns are the threads that take part in the failure (the
+//! rest share one column), and the rows kept are the marked steps, the steps around them and
+//! the start; every gap says how many steps it hides.
 
-use crate::report::Report;
+use crate::report::{Counterexample, CounterexampleKind, Report};
 use crate::trace::{Op, Trace};
+use std::collections::BTreeSet;
 use std::fmt::{self, Write};
 
-/// Widest a thread column may be; longer cells are cut with `…`.
-const MAX_COLUMN: usize = 30;
+/// How to present a report: colour, and the width to fit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Style {
+    /// ANSI colours: marked steps and violating outcomes in red, holding outcomes in green.
+    pub colour: bool,
+    /// Widest line, in characters (the trace's cells are cut to fit).
+    pub width: usize,
+    /// Most trace rows shown before steps far from the marked ones are elided.
+    pub max_rows: usize,
+}
 
-/// One row per step, one column per thread that acts.
-pub(crate) fn trace(f: &mut fmt::Formatter<'_>, trace: &Trace) -> fmt::Result {
-    let acting: Vec<usize> = (0..trace.threads.len())
-        .filter(|&t| {
-            trace
-                .events
-                .iter()
-                .any(|e| e.thread == t && e.op != Op::Finish)
-        })
-        .collect();
-    let column_of = |thread: usize| acting.iter().position(|&t| t == thread);
-    let cells: Vec<String> = trace.events.iter().map(|e| cut(&e.to_string())).collect();
-    let mut widths: Vec<usize> = acting
-        .iter()
-        .map(|&t| trace.threads[t].chars().count())
-        .collect();
-    for (event, cell) in trace.events.iter().zip(&cells) {
-        if let Some(c) = column_of(event.thread) {
-            widths[c] = widths[c].max(cell.chars().count());
+impl Style {
+    /// No colour, 120 columns: for files, pipes, logs and snapshots.
+    pub fn plain() -> Self {
+        Style {
+            colour: false,
+            width: 120,
+            max_rows: 40,
         }
     }
-    let step_width = trace.events.len().to_string().len().max(4);
-    let mut line = format!("  {:>step_width$} ", "step");
-    for (c, &t) in acting.iter().enumerate() {
-        write!(line, "| {:<w$} ", trace.threads[t], w = widths[c])?;
+
+    /// Colour only when standard output is a terminal and `NO_COLOR` is not set.
+    pub fn for_stdout() -> Self {
+        use std::io::IsTerminal;
+        let no_colour = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        Style {
+            colour: !no_colour && std::io::stdout().is_terminal(),
+            ..Style::plain()
+        }
     }
-    writeln!(f, "{}", line.trim_end())?;
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style::plain()
+    }
+}
+
+const RED: &str = "1;31";
+const GREEN: &str = "32";
+
+/// Threads given a column of their own before the rest share one.
+const MAX_COLUMNS: usize = 5;
+/// Rows around each marked step that are kept.
+const CONTEXT: usize = 2;
+/// Rows at the start that are kept (the spawns that set the scene).
+const HEAD: usize = 3;
+/// Narrowest a cell is cut to, however many columns there are.
+const MIN_CELL: usize = 12;
+
+pub(crate) fn counterexample(out: &mut String, cx: &Counterexample, style: &Style) -> fmt::Result {
+    let kind = cx.kind().describe();
+    let first = wrap(&format!("{kind}: {}", cx.message()), style.width);
+    let first = first.replacen(kind, &style.paint(RED, kind), 1);
+    writeln!(out, "{first}")?;
+    let mut lines = Vec::new();
+    if let Some(summary) = cx.summary() {
+        lines.push(summary.to_owned());
+    }
+    if cx.kind() == CounterexampleKind::DataRace {
+        lines.push(match cx.failure() {
+            Some(failure) => format!("property broken: {failure}"),
+            None => {
+                "the property held in this execution: the race is a bug all the same".to_owned()
+            }
+        });
+    }
+    if let Some(outcome) = cx.outcome() {
+        lines.push(format!("outcome: {outcome}"));
+    }
+    let switches = if cx.preemptions() == 1 {
+        "preemption"
+    } else {
+        "preemptions"
+    };
+    let mut numbers = format!(
+        "execution {}, {} steps, {} {switches}",
+        cx.execution(),
+        cx.trace()
+            .events
+            .iter()
+            .filter(|e| e.op != Op::Finish)
+            .count(),
+        cx.preemptions(),
+    );
+    if let Some(how) = cx.minimality() {
+        write!(numbers, " ({how})")?;
+    }
+    lines.push(numbers);
+    for line in lines {
+        writeln!(out, "{}", wrap(&line, style.width))?;
+    }
+    trace(
+        out,
+        cx.trace(),
+        cx.marked_events(),
+        &cx.diagnosis.context,
+        style,
+    )
+}
+
+/// Wraps a line of prose to `width`, continuation lines indented.
+fn wrap(text: &str, width: usize) -> String {
+    let options = textwrap::Options::new(width).subsequent_indent("    ");
+    textwrap::wrap(text, options).join("\n")
+}
+
+/// One cell or a gap line of the rendered trace.
+enum Row {
+    Step(usize),
+    Gap { steps: usize, threads: Vec<usize> },
+}
+
+pub(crate) fn trace(
+    out: &mut String,
+    trace: &Trace,
+    marks: &[usize],
+    context: &[usize],
+    style: &Style,
+) -> fmt::Result {
     let shown: Vec<usize> = (0..trace.events.len())
         .filter(|&i| trace.events[i].op != Op::Finish)
         .collect();
-    let mut skip_until = 0;
-    for (row, &step) in shown.iter().enumerate() {
-        let event = &trace.events[step];
-        let cell = &cells[step];
-        let Some(column) = column_of(event.thread) else {
-            continue;
-        };
-        if row < skip_until {
-            continue;
-        }
-        // A long stretch by one thread alone shows its first and last steps only.
-        let run = shown[row..]
+    let acting: Vec<usize> = (0..trace.threads.len())
+        .filter(|&t| shown.iter().any(|&i| trace.events[i].thread == t))
+        .collect();
+    let columns = choose_columns(trace, &acting, marks, context);
+    let shared_column = acting.len() > columns.len();
+    let column_of = |thread: usize| {
+        columns
             .iter()
-            .take_while(|&&i| trace.events[i].thread == event.thread)
-            .count();
-        if run > 2 * KEEP_AT_EDGES + 1
-            && (row == 0 || trace.events[shown[row - 1]].thread != event.thread)
-        {
-            for &i in &shown[row..row + KEEP_AT_EDGES] {
-                row_line(f, i, step_width, &widths, column, &cells[i])?;
-            }
-            let elided = run - 2 * KEEP_AT_EDGES;
-            let mut line = format!("  {:>step_width$} ", "");
-            for (c, width) in widths.iter().enumerate() {
-                let text = if c == column {
-                    format!("… {elided} more")
-                } else {
-                    String::new()
-                };
-                write!(line, "| {text:<width$} ")?;
-            }
-            writeln!(f, "{}", line.trim_end())?;
-            skip_until = row + run - KEEP_AT_EDGES;
-            continue;
+            .position(|&t| t == thread)
+            .or(shared_column.then_some(columns.len()))
+    };
+    let mut headers: Vec<String> = columns.iter().map(|&t| trace.threads[t].clone()).collect();
+    if shared_column {
+        headers.push(format!("{} others", acting.len() - columns.len()));
+    }
+    let cell = |i: usize| {
+        let event = &trace.events[i];
+        if columns.contains(&event.thread) {
+            event.to_string()
+        } else {
+            format!("{}: {event}", trace.threads[event.thread])
         }
-        row_line(f, step, step_width, &widths, column, cell)?;
+    };
+    let rows = choose_rows(trace, &shown, marks, context, style.max_rows);
+    let step_width = shown.len().to_string().len().max(4);
+    let fixed = 3 + step_width + 1;
+    let cap = (style.width.saturating_sub(fixed) / headers.len().max(1))
+        .saturating_sub(3)
+        .max(MIN_CELL);
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count().min(cap)).collect();
+    for row in &rows {
+        if let Row::Step(i) = row {
+            if let Some(c) = column_of(trace.events[*i].thread) {
+                widths[c] = widths[c].max(cell(*i).chars().count().min(cap));
+            }
+        }
+    }
+    let mut line = format!("   {:>step_width$} ", "step");
+    for (header, width) in headers.iter().zip(&widths) {
+        write!(line, "| {:<width$} ", cut(header, *width))?;
+    }
+    writeln!(out, "{}", line.trim_end())?;
+    for row in rows {
+        match row {
+            Row::Step(i) => {
+                let event = &trace.events[i];
+                let marked = marks.contains(&i);
+                let column = column_of(event.thread);
+                let mut line = format!(
+                    "{} {:>step_width$} ",
+                    if marked { ">>" } else { "  " },
+                    event.step
+                );
+                for (c, width) in widths.iter().enumerate() {
+                    let text = if Some(c) == column {
+                        cut(&cell(i), *width)
+                    } else {
+                        String::new()
+                    };
+                    write!(line, "| {text:<width$} ")?;
+                }
+                let line = line.trim_end();
+                if marked {
+                    writeln!(out, "{}", style.paint(RED, line))?;
+                } else {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            Row::Gap { steps, threads } => {
+                let names: Vec<&str> = threads.iter().map(|&t| trace.threads[t].as_str()).collect();
+                let by = if names.len() > 3 {
+                    format!("{}, … ({} threads)", names[..3].join(", "), names.len())
+                } else {
+                    names.join(", ")
+                };
+                let noun = if steps == 1 { "step" } else { "steps" };
+                writeln!(out, "   {:>step_width$}   … {steps} {noun} by {by}", "")?;
+            }
+        }
     }
     Ok(())
 }
 
-/// Steps shown at each end of a long single-thread stretch.
-const KEEP_AT_EDGES: usize = 2;
-
-fn row_line(
-    f: &mut fmt::Formatter<'_>,
-    step: usize,
-    step_width: usize,
-    widths: &[usize],
-    column: usize,
-    cell: &str,
-) -> fmt::Result {
-    {
-        let mut line = String::new();
-        write!(line, "  {:>step_width$} ", step + 1)?;
-        for (c, width) in widths.iter().enumerate() {
-            let text = if c == column { cell } else { "" };
-            write!(line, "| {text:<width$} ")?;
+/// The threads that get a column: all that act, when few do; else the ones the failure is
+/// about (marked or context steps), then the busiest, up to the limit.
+fn choose_columns(
+    trace: &Trace,
+    acting: &[usize],
+    marks: &[usize],
+    context: &[usize],
+) -> Vec<usize> {
+    if acting.len() <= MAX_COLUMNS {
+        return acting.to_vec();
+    }
+    let mut chosen: BTreeSet<usize> = BTreeSet::new();
+    for &i in marks.iter().chain(context) {
+        if chosen.len() < MAX_COLUMNS - 1 {
+            chosen.insert(trace.events[i].thread);
         }
-        writeln!(f, "{}", line.trim_end())
+    }
+    chosen.into_iter().collect()
+}
+
+/// The rows kept: marked and context steps with their neighbours, the first few, and then
+/// the nearest to a mark until the budget is spent. What is left out becomes gap lines.
+fn choose_rows(
+    trace: &Trace,
+    shown: &[usize],
+    marks: &[usize],
+    context: &[usize],
+    budget: usize,
+) -> Vec<Row> {
+    if shown.len() <= budget {
+        return shown.iter().map(|&i| Row::Step(i)).collect();
+    }
+    let position = |event: usize| shown.iter().position(|&i| i == event);
+    let anchors: Vec<usize> = marks
+        .iter()
+        .chain(context)
+        .filter_map(|&e| position(e))
+        .collect();
+    let mut keep: BTreeSet<usize> = (0..HEAD.min(shown.len())).collect();
+    for &a in &anchors {
+        keep.insert(a);
+    }
+    for &a in &anchors {
+        for r in a.saturating_sub(CONTEXT)..=(a + CONTEXT).min(shown.len() - 1) {
+            if keep.len() >= budget {
+                break;
+            }
+            keep.insert(r);
+        }
+    }
+    // Then the rows closest to an anchor (before it first: the lead-up matters more).
+    let mut by_distance: Vec<(usize, usize)> = (0..shown.len())
+        .filter(|r| !keep.contains(r))
+        .map(|r| {
+            let distance = anchors
+                .iter()
+                .map(|&a| if r < a { 2 * (a - r) } else { 2 * (r - a) + 1 })
+                .min()
+                .unwrap_or(usize::MAX);
+            (distance, r)
+        })
+        .collect();
+    by_distance.sort_unstable();
+    for (_, r) in by_distance {
+        if keep.len() >= budget {
+            break;
+        }
+        keep.insert(r);
+    }
+    let mut rows = Vec::new();
+    let mut next = 0;
+    for r in keep {
+        if r > next {
+            rows.push(gap(trace, shown, next, r));
+        }
+        rows.push(Row::Step(shown[r]));
+        next = r + 1;
+    }
+    if next < shown.len() {
+        rows.push(gap(trace, shown, next, shown.len()));
+    }
+    rows
+}
+
+fn gap(trace: &Trace, shown: &[usize], from: usize, to: usize) -> Row {
+    let mut threads: Vec<usize> = Vec::new();
+    for &i in &shown[from..to] {
+        let thread = trace.events[i].thread;
+        if !threads.contains(&thread) {
+            threads.push(thread);
+        }
+    }
+    Row::Gap {
+        steps: to - from,
+        threads,
     }
 }
 
-fn cut(text: &str) -> String {
-    if text.chars().count() <= MAX_COLUMN {
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
         text.to_owned()
     } else {
-        let mut short: String = text.chars().take(MAX_COLUMN - 1).collect();
+        let mut short: String = text.chars().take(width.saturating_sub(1)).collect();
         short.push('…');
         short
     }
@@ -111,15 +334,16 @@ fn cut(text: &str) -> String {
 
 /// The outcome table: each distinct outcome, how often, and whether it holds.
 pub(crate) fn outcomes<O: Ord + fmt::Debug>(
-    f: &mut fmt::Formatter<'_>,
+    out: &mut String,
     report: &Report<O>,
+    style: &Style,
 ) -> fmt::Result {
     /// Rows shown before the rest is summarised in one line.
     const MAX_ROWS: usize = 20;
     if report.outcomes.is_empty() {
-        return writeln!(f, "outcomes: none (no execution ran to completion)");
+        return writeln!(out, "outcomes: none (no execution ran to completion)");
     }
-    writeln!(f, "outcomes:")?;
+    writeln!(out, "outcomes:")?;
     let total: u64 = report.outcomes.values().sum();
     let mut rows: Vec<(&O, &u64)> = report.outcomes.iter().collect();
     // Most frequent first; ties in outcome order, so the table is stable.
@@ -130,20 +354,22 @@ pub(crate) fn outcomes<O: Ord + fmt::Debug>(
         .take(MAX_ROWS)
         .map(|t| t.chars().count())
         .max()
-        .unwrap_or(0);
+        .unwrap_or(0)
+        .min(style.width.saturating_sub(31));
     for ((outcome, count), text) in rows.iter().zip(&texts).take(MAX_ROWS) {
         let status = if report.violating.contains_key(*outcome) {
-            "VIOLATES"
+            style.paint(RED, "VIOLATES")
         } else {
-            "ok"
+            style.paint(GREEN, "ok")
         };
         let share = **count as f64 * 100.0 / total as f64;
-        writeln!(f, "  {text:<width$}  {count:>9}  {share:>5.1}%  {status}")?;
+        let text = cut(text, width);
+        writeln!(out, "  {text:<width$}  {count:>9}  {share:>5.1}%  {status}")?;
     }
     if rows.len() > MAX_ROWS {
         let rest: u64 = rows[MAX_ROWS..].iter().map(|(_, c)| **c).sum();
         writeln!(
-            f,
+            out,
             "  … {} more outcomes ({rest} executions)",
             rows.len() - MAX_ROWS
         )?;

@@ -1,5 +1,8 @@
 //! What an exploration showed: the verdict, the counterexample, the outcome table, statistics.
 
+use crate::diagnose::Diagnosis;
+use crate::race::Race;
+pub use crate::render::Style;
 use crate::schedule::Schedule;
 use crate::trace::Trace;
 use std::collections::BTreeMap;
@@ -78,29 +81,45 @@ impl fmt::Display for CounterexampleKind {
 pub struct Counterexample {
     pub(crate) kind: CounterexampleKind,
     pub(crate) message: String,
+    pub(crate) property: Option<String>,
     pub(crate) outcome: Option<String>,
     pub(crate) trace: Trace,
     pub(crate) preemptions: usize,
     pub(crate) schedule: Schedule,
     pub(crate) execution: u64,
+    pub(crate) diagnosis: Diagnosis,
+    pub(crate) minimality: Option<String>,
 }
 
 impl Counterexample {
+    /// A counterexample from one execution's trace. `failure` is what broke, if something
+    /// visibly did: the property's message, a panic, a deadlock. With a data race in the
+    /// trace and no failure of its own kind, the counterexample is a data race.
     pub(crate) fn new(
         kind: CounterexampleKind,
-        message: String,
+        failure: Option<String>,
         outcome: Option<String>,
         trace: Trace,
         execution: u64,
     ) -> Self {
+        let diagnosis = crate::diagnose::diagnose(&trace, kind);
+        let message = match (kind, diagnosis.race) {
+            (CounterexampleKind::DataRace, Some(race)) => {
+                crate::diagnose::describe_race(&trace, race)
+            }
+            _ => failure.clone().unwrap_or_default(),
+        };
         Counterexample {
             kind,
             message,
+            property: failure,
             outcome,
             preemptions: trace.preemptions(),
             schedule: Schedule::from_trace(&trace),
             trace,
             execution,
+            diagnosis,
+            minimality: None,
         }
     }
 
@@ -109,9 +128,25 @@ impl Counterexample {
         self.kind
     }
 
-    /// What went wrong, in words.
+    /// What went wrong, in words. For a data race: the two accesses and their steps.
     pub fn message(&self) -> &str {
         &self.message
+    }
+
+    /// What visibly broke in this execution — the property's message, the panic, the
+    /// deadlock — or `None` for a data race that left the outcome correct this time.
+    pub fn failure(&self) -> Option<&str> {
+        self.property.as_deref()
+    }
+
+    /// A one-line explanation of the failure where one is known (a lost update).
+    pub fn summary(&self) -> Option<&str> {
+        self.diagnosis.summary.as_deref()
+    }
+
+    /// The data race this execution shows, if any: indices into the trace's events.
+    pub fn race(&self) -> Option<Race> {
+        self.diagnosis.race
     }
 
     /// The execution's outcome, rendered with `Debug`, when the model got as far as one.
@@ -129,36 +164,48 @@ impl Counterexample {
         self.preemptions
     }
 
+    /// How the preemption count was made small: which searches found nothing with fewer.
+    pub fn minimality(&self) -> Option<&str> {
+        self.minimality.as_deref()
+    }
+
     /// The order in which threads acted.
     pub fn schedule(&self) -> &Schedule {
         &self.schedule
     }
 
-    /// Which execution of the exploration failed (1 is the first).
+    /// Which execution of its search failed (1 is the first).
     pub fn execution(&self) -> u64 {
         self.execution
+    }
+
+    /// Events marked in the rendered trace: where the property broke or the race happened.
+    pub fn marked_events(&self) -> &[usize] {
+        &self.diagnosis.marks
+    }
+
+    /// Orders counterexamples by how well they show the bug: one where something visibly
+    /// broke before a race that left the outcome right, then fewer preemptions, then fewer
+    /// steps.
+    pub(crate) fn rank(&self) -> (bool, usize, usize) {
+        (
+            self.property.is_none(),
+            self.preemptions,
+            self.trace.events.len(),
+        )
+    }
+
+    /// Renders it with the given presentation.
+    pub fn render(&self, style: &Style) -> String {
+        let mut out = String::new();
+        let _ = crate::render::counterexample(&mut out, self, style);
+        out
     }
 }
 
 impl fmt::Display for Counterexample {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{}: {}", self.kind, self.message)?;
-        if let Some(outcome) = &self.outcome {
-            writeln!(f, "outcome: {outcome}")?;
-        }
-        let switches = if self.preemptions == 1 {
-            "preemption"
-        } else {
-            "preemptions"
-        };
-        writeln!(
-            f,
-            "execution {}, {} steps, {} {switches}:",
-            self.execution,
-            self.trace.events.len(),
-            self.preemptions
-        )?;
-        crate::render::trace(f, &self.trace)
+        f.write_str(&self.render(&Style::plain()))
     }
 }
 
@@ -312,24 +359,46 @@ impl fmt::Display for Verdict {
     }
 }
 
-impl<O: Ord + fmt::Debug> fmt::Display for Report<O> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "model:   {}", self.model)?;
-        writeln!(f, "engine:  {}", self.engine)?;
-        writeln!(f, "verdict: {}", self.verdict)?;
+impl<O: Ord + fmt::Debug> Report<O> {
+    /// The whole report, as `Display` prints it, with the given presentation.
+    pub fn render(&self, style: &Style) -> String {
+        let mut out = String::new();
+        let _ = self.render_into(&mut out, style);
+        out
+    }
+
+    /// The outcome table alone: each distinct outcome, its count and share, and whether it
+    /// satisfies the property, most frequent first.
+    pub fn outcome_table(&self, style: &Style) -> String {
+        let mut out = String::new();
+        let _ = crate::render::outcomes(&mut out, self, style);
+        out
+    }
+
+    fn render_into(&self, out: &mut String, style: &Style) -> fmt::Result {
+        use fmt::Write;
+        writeln!(out, "model:   {}", self.model)?;
+        writeln!(out, "engine:  {}", self.engine)?;
+        writeln!(out, "verdict: {}", self.verdict)?;
         if let Verdict::Violated(cx) = &self.verdict {
-            writeln!(f)?;
-            write!(f, "{cx}")?;
+            writeln!(out)?;
+            crate::render::counterexample(out, cx, style)?;
         }
-        writeln!(f)?;
-        crate::render::outcomes(f, self)?;
+        writeln!(out)?;
+        crate::render::outcomes(out, self, style)?;
         writeln!(
-            f,
+            out,
             "{} executions, {} distinct outcomes, {:.2} s, {:.0} executions/s",
             self.executions,
             self.outcomes.len(),
             self.elapsed.as_secs_f64(),
             self.executions_per_second()
         )
+    }
+}
+
+impl<O: Ord + fmt::Debug> fmt::Display for Report<O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(&Style::plain()))
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::context::{self, Backend, Binding};
 use crate::engine;
+use crate::race::Effect;
 use crate::trace::Op;
 use std::fmt;
 
@@ -38,10 +39,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     /// A new shared variable holding `value`, bound to the running execution.
     pub fn new(value: T) -> Self {
         let binding = context::bind();
-        let name = match context::current() {
-            Some(execution) => execution.object_name("shared"),
-            None => "shared".to_owned(),
-        };
+        let name = binding.default_name("shared");
         let point = match binding.backend {
             Backend::Std => Point::Std,
             Backend::Loom => Point::Loom(engine::loom::Point::new()),
@@ -79,7 +77,14 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         // Recorded while the storage is held, so that on real threads the log's order is the
         // order in which the accesses really happened.
         if let Some((execution, thread)) = entered {
-            execution.record(thread, Op::Get, &self.name, Some(format!("{read:?}")));
+            let effect = Effect::Read(self.binding.object);
+            execution.record_with(
+                thread,
+                Op::Get,
+                &self.name,
+                Some(format!("{read:?}")),
+                effect,
+            );
         }
         read
     }
@@ -94,7 +99,14 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         }
         let mut value = self.storage();
         if let Some((execution, thread)) = entered {
-            execution.record(thread, Op::Set, &self.name, Some(format!("{new:?}")));
+            let effect = Effect::Write(self.binding.object);
+            execution.record_with(
+                thread,
+                Op::Set,
+                &self.name,
+                Some(format!("{new:?}")),
+                effect,
+            );
         }
         *value = new;
     }

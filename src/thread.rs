@@ -6,6 +6,7 @@
 
 use crate::context::{self, Backend, Execution, Status};
 use crate::engine;
+use crate::race::Effect;
 use crate::trace::Op;
 use std::fmt;
 use std::io;
@@ -61,7 +62,7 @@ impl Builder {
         context::step(&execution, parent);
         let child = execution.add_thread(self.name.clone());
         let label = execution.thread_label(child);
-        execution.record(parent, Op::Spawn, &label, None);
+        execution.record_with(parent, Op::Spawn, &label, None, Effect::Spawn(child));
         let body = {
             let execution = Arc::clone(&execution);
             move || run_model_thread(&execution, child, f)
@@ -124,12 +125,13 @@ impl<T> JoinHandle<T> {
         let thread = context::current_thread().map_or(0, |(_, thread)| thread);
         context::step(&execution, thread);
         let label = execution.thread_label(child);
+        execution.note_join_wait(thread, child);
         let result = execution.waiting(thread, Op::Join, &label, || match self.inner {
             Inner::Std(handle) => handle.join(),
             Inner::Loom(handle) => handle.join(),
             Inner::Shuttle(handle) => handle.join(),
         });
-        execution.record(thread, Op::Join, &label, None);
+        execution.record_with(thread, Op::Join, &label, None, Effect::Join(child));
         result
     }
 }

@@ -39,6 +39,9 @@ pub enum Op {
     CompareExchange,
     /// Gave up the processor.
     Yield,
+    /// Is about to wait: for a mutex another thread holds (the value names the holder), or
+    /// for a thread to finish (the object names it).
+    Block,
     /// The thread's body returned (or unwound).
     Finish,
 }
@@ -61,6 +64,7 @@ impl Op {
             Op::FetchSub => "fetch_sub",
             Op::CompareExchange => "compare_exchange",
             Op::Yield => "yield",
+            Op::Block => "blocked on",
             Op::Finish => "finish",
         }
     }
@@ -75,6 +79,9 @@ impl fmt::Display for Op {
 /// One step of one thread.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Event {
+    /// The step number, from 1. A thread's end ([`Op::Finish`]) is not a step of its own and
+    /// repeats the number of the step before it.
+    pub step: usize,
     /// Index of the thread that acted (0 is the model's main thread).
     pub thread: usize,
     /// What it did.
@@ -87,11 +94,13 @@ pub struct Event {
 
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.op, self.object)?;
-        if let Some(value) = &self.value {
-            write!(f, " = {value}")?;
+        match (self.op, &self.value) {
+            (Op::Block, Some(holder)) => write!(f, "blocked on {} ({holder})", self.object),
+            (Op::Finish, _) => f.write_str("finish"),
+            (Op::Yield, _) => f.write_str("yield"),
+            (_, Some(value)) => write!(f, "{} {} = {value}", self.op, self.object),
+            (_, None) => write!(f, "{} {}", self.op, self.object),
         }
-        Ok(())
     }
 }
 
@@ -102,6 +111,8 @@ pub struct Trace {
     pub threads: Vec<String>,
     /// Events in the order they happened.
     pub events: Vec<Event>,
+    /// Data races: pairs of events, in the order the second access happened.
+    pub races: Vec<crate::race::Race>,
 }
 
 impl Trace {
@@ -116,17 +127,23 @@ impl Trace {
     /// operation had to wait: a lock held by another thread, or a join of a thread that had
     /// not finished yet. Both are worked out from the log alone.
     pub fn preemptions(&self) -> usize {
+        self.preemption_points().len()
+    }
+
+    /// The events at which a preemption happened: the first event of the thread switched to.
+    pub fn preemption_points(&self) -> Vec<usize> {
         let mut holders: std::collections::HashMap<&str, usize> = Default::default();
         let mut finished = vec![false; self.threads.len()];
-        let mut count = 0;
+        let mut points = Vec::new();
         for (i, event) in self.events.iter().enumerate() {
             if i > 0 {
                 let previous = self.events[i - 1].thread;
                 if previous != event.thread
+                    && self.events[i - 1].op != Op::Block
                     && !finished.get(previous).copied().unwrap_or(true)
                     && !self.next_would_wait(previous, i, &holders, &finished)
                 {
-                    count += 1;
+                    points.push(i);
                 }
             }
             match event.op {
@@ -147,7 +164,7 @@ impl Trace {
                 _ => {}
             }
         }
-        count
+        points
     }
 
     fn next_would_wait(

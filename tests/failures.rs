@@ -105,6 +105,29 @@ fn a_panicking_thread_is_a_panic_counterexample_on_every_engine() {
 
 #[test]
 fn a_failed_assert_in_a_closure_is_an_invariant_violation() {
+    // Race-free (every access under the lock), but the order of the two pushes varies.
+    let report = explore(|| {
+        let order = Arc::new(Mutex::new(Vec::new()).named("order"));
+        let o = Arc::clone(&order);
+        let t = thread::spawn(move || o.lock().unwrap().push(1));
+        order.lock().unwrap().push(0);
+        t.join().unwrap();
+        assert_eq!(*order.lock().unwrap(), vec![0, 1], "main pushed second");
+    })
+    .engine(Engine::loom())
+    .run();
+    let cx = report.counterexample().expect("violation");
+    assert_eq!(cx.kind(), CounterexampleKind::Invariant);
+    assert!(
+        cx.message().contains("main pushed second"),
+        "{}",
+        cx.message()
+    );
+    assert!(cx.race().is_none());
+}
+
+#[test]
+fn a_failed_assert_on_a_racy_closure_is_shown_as_the_race() {
     let report = explore(|| {
         let x = Arc::new(Shared::new(0).named("x"));
         let y = Arc::clone(&x);
@@ -116,8 +139,9 @@ fn a_failed_assert_in_a_closure_is_an_invariant_violation() {
     .engine(Engine::loom())
     .run();
     let cx = report.counterexample().expect("violation");
-    assert_eq!(cx.kind(), CounterexampleKind::Invariant);
-    assert!(cx.message().contains("lost update"), "{}", cx.message());
+    assert_eq!(cx.kind(), CounterexampleKind::DataRace);
+    let failure = cx.failure().expect("the assertion failed");
+    assert!(failure.contains("lost update"), "{failure}");
 }
 
 #[test]

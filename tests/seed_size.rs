@@ -9,7 +9,8 @@ fn pct_catches_the_unguarded_seed_size_office() {
         .engine(Engine::pct(1_000, 3).seed(11))
         .run();
     let cx = report.counterexample().expect("PCT finds the race");
-    assert_eq!(cx.kind(), CounterexampleKind::Invariant);
+    assert_eq!(cx.kind(), CounterexampleKind::DataRace);
+    assert!(cx.failure().is_some(), "{report}");
     assert!(report.executions() < 100, "{report}");
 }
 

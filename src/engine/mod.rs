@@ -57,6 +57,9 @@ pub(crate) enum EngineKind {
         depth: usize,
         seed: u64,
     },
+    Replay {
+        schedule: crate::schedule::Schedule,
+    },
 }
 
 impl Engine {
@@ -106,6 +109,16 @@ impl Engine {
             depth,
             seed: DEFAULT_SEED,
         })
+    }
+
+    /// Replays one schedule: one execution on a deterministic scheduler that, at each step,
+    /// runs the thread the schedule names when that thread can run. Where it cannot (the
+    /// schedule came from another model, or was edited), the running thread goes on, or the
+    /// lowest-numbered one that can; after the schedule's end the running thread goes on
+    /// until it blocks or ends. Compare the report's trace with the schedule to see whether
+    /// it applied exactly.
+    pub fn schedule(schedule: crate::schedule::Schedule) -> Self {
+        Self::of(EngineKind::Replay { schedule })
     }
 
     /// Number of runs of the std engine.
@@ -174,7 +187,7 @@ impl Engine {
         matches!(self.kind, EngineKind::Loom { .. } | EngineKind::Dfs { .. })
     }
 
-    /// The engine's short name: `std`, `loom`, `dfs`, `random` or `pct`.
+    /// The engine's short name: `std`, `loom`, `dfs`, `random`, `pct` or `replay`.
     pub fn name(&self) -> &'static str {
         self.kind.short_name()
     }
@@ -186,9 +199,10 @@ impl Engine {
             EngineKind::Loom {
                 preemption_bound, ..
             } => loom::drive(job, *preemption_bound),
-            EngineKind::Dfs { .. } | EngineKind::Random { .. } | EngineKind::Pct { .. } => {
-                shuttle::drive(job, &self.kind)
-            }
+            EngineKind::Dfs { .. }
+            | EngineKind::Random { .. }
+            | EngineKind::Pct { .. }
+            | EngineKind::Replay { .. } => shuttle::drive(job, &self.kind),
         }
     }
 
@@ -210,6 +224,7 @@ impl EngineKind {
             EngineKind::Dfs { .. } => "dfs",
             EngineKind::Random { .. } => "random",
             EngineKind::Pct { .. } => "pct",
+            EngineKind::Replay { .. } => "replay",
         }
     }
 }
@@ -256,6 +271,9 @@ impl fmt::Display for Engine {
                 f,
                 "shuttle pct ({iterations} iterations, depth {depth}, seed {seed})"
             ),
+            EngineKind::Replay { schedule } => {
+                write!(f, "replay of a {}-step schedule", schedule.len())
+            }
         }
     }
 }

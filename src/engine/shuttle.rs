@@ -61,6 +61,11 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
                 config,
             )
             .run(body),
+            EngineKind::Replay { ref schedule } => Runner::new(
+                Guarded::new(Replay::new(schedule.steps().to_vec()), job),
+                config,
+            )
+            .run(body),
             EngineKind::Std { .. } | EngineKind::Loom { .. } => {
                 unreachable!("not a shuttle engine")
             }
@@ -99,6 +104,55 @@ impl<S: Scheduler> Scheduler for Guarded<S> {
 
     fn next_u64(&mut self) -> u64 {
         self.inner.next_u64()
+    }
+}
+
+/// Follows a schedule of thread indices, one per recorded event, as far as it applies.
+///
+/// Model thread `i` is shuttle task `i`: both number threads in spawn order from the main
+/// thread's 0. At each decision the scheduler looks up which event comes next and runs the
+/// thread the schedule names for it, if that thread can run; otherwise it keeps the running
+/// thread (no preemption), or takes the lowest runnable one.
+struct Replay {
+    order: Vec<usize>,
+    started: bool,
+}
+
+impl Replay {
+    fn new(order: Vec<usize>) -> Self {
+        Replay {
+            order,
+            started: false,
+        }
+    }
+}
+
+impl Scheduler for Replay {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if std::mem::replace(&mut self.started, true) {
+            None
+        } else {
+            Some(Schedule::new(0))
+        }
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        _is_yielding: bool,
+    ) -> Option<TaskId> {
+        let can_run = |id: TaskId| runnable.iter().any(|t| t.id() == id);
+        let recorded = crate::context::current().map_or(0, |e| e.log().events.len());
+        let wanted = self.order.get(recorded).map(|&t| TaskId::from(t));
+        wanted
+            .filter(|&id| can_run(id))
+            .or(current.filter(|&id| can_run(id)))
+            .or(runnable.first().map(|t| t.id()))
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        0
     }
 }
 

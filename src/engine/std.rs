@@ -117,6 +117,7 @@ pub(crate) fn lock<'a, T>(
     mutex: &'a std::sync::Mutex<T>,
     execution: &Execution,
     thread: usize,
+    object: crate::race::ObjectId,
     name: &str,
 ) -> std::sync::LockResult<std::sync::MutexGuard<'a, T>> {
     let mut spins = 0u32;
@@ -137,6 +138,7 @@ pub(crate) fn lock<'a, T>(
             Err(TryLockError::WouldBlock) => {}
         }
         if spins == 0 {
+            execution.note_contention(thread, object, name);
             execution.set_status(
                 thread,
                 Status::Waiting {

@@ -3,10 +3,49 @@
 
 use crate::context::{self, Backend, Binding};
 use crate::engine;
+use crate::race::{Effect, ObjectId};
 use crate::trace::Op;
 use std::fmt;
 
 pub use std::sync::atomic::Ordering;
+
+fn acquires(order: Ordering) -> bool {
+    matches!(
+        order,
+        Ordering::Acquire | Ordering::AcqRel | Ordering::SeqCst
+    )
+}
+
+fn releases(order: Ordering) -> bool {
+    matches!(
+        order,
+        Ordering::Release | Ordering::AcqRel | Ordering::SeqCst
+    )
+}
+
+fn load_effect(object: ObjectId, order: Ordering) -> Effect {
+    if acquires(order) {
+        Effect::Acquire(object)
+    } else {
+        Effect::Plain
+    }
+}
+
+fn store_effect(object: ObjectId, order: Ordering) -> Effect {
+    if releases(order) {
+        Effect::Release(object)
+    } else {
+        Effect::Overwrite(object)
+    }
+}
+
+fn update_effect(object: ObjectId, order: Ordering) -> Effect {
+    Effect::Update {
+        object,
+        acquire: acquires(order),
+        release: releases(order),
+    }
+}
 
 /// Defines one facade atomic over the std, loom and shuttle atomics of the same name.
 macro_rules! atomic {
@@ -28,20 +67,12 @@ macro_rules! atomic {
             /// A new atomic holding `value`, bound to the running execution.
             pub fn new(value: $value) -> Self {
                 let binding = context::bind();
-                let (name, inner) = match context::current() {
-                    None => ($kind.to_owned(), Inner::Std(std::sync::atomic::$name::new(value))),
-                    Some(execution) => {
-                        let inner = match binding.backend {
-                            Backend::Std => Inner::Std(std::sync::atomic::$name::new(value)),
-                            Backend::Loom => Inner::Loom(engine::loom::$name::new(value)),
-                            Backend::Shuttle => {
-                                Inner::Shuttle(engine::shuttle::$name::new(value))
-                            }
-                        };
-                        (execution.object_name($kind), inner)
-                    }
+                let inner = match binding.backend {
+                    Backend::Std => Inner::Std(std::sync::atomic::$name::new(value)),
+                    Backend::Loom => Inner::Loom(engine::loom::$name::new(value)),
+                    Backend::Shuttle => Inner::Shuttle(engine::shuttle::$name::new(value)),
                 };
-                $name { name, binding, inner }
+                $name { name: binding.default_name($kind), binding, inner }
             }
 
             /// Names the atomic in traces and messages.
@@ -55,19 +86,24 @@ macro_rules! atomic {
                 &self,
                 op: Op,
                 describe: impl FnOnce(&R) -> String,
+                effect: impl FnOnce(&R, ObjectId) -> Effect,
                 f: impl FnOnce(&Inner) -> R,
             ) -> R {
-                let entered = context::enter(self.binding, stringify!($name), &self.name);
-                let result = f(&self.inner);
-                if let Some((execution, thread)) = entered {
-                    execution.record(thread, op, &self.name, Some(describe(&result)));
-                }
-                result
+                let Some((execution, thread)) =
+                    context::enter(self.binding, stringify!($name), &self.name)
+                else {
+                    return f(&self.inner);
+                };
+                let object = self.binding.object;
+                execution.perform(thread, op, &self.name, || f(&self.inner), |result| {
+                    (Some(describe(result)), effect(result, object))
+                })
             }
 
             /// Loads the value.
             pub fn load(&self, order: Ordering) -> $value {
-                self.op(Op::Load, |v| format!("{v:?}"), |inner| match inner {
+                let effect = |_: &_, object| load_effect(object, order);
+                self.op(Op::Load, |v| format!("{v:?}"), effect, |inner| match inner {
                     Inner::Std(a) => a.load(order),
                     Inner::Loom(a) => a.load(order),
                     Inner::Shuttle(a) => a.load(order),
@@ -76,7 +112,8 @@ macro_rules! atomic {
 
             /// Stores `value`.
             pub fn store(&self, value: $value, order: Ordering) {
-                self.op(Op::Store, |_| format!("{value:?}"), |inner| match inner {
+                let effect = |_: &_, object| store_effect(object, order);
+                self.op(Op::Store, |_| format!("{value:?}"), effect, |inner| match inner {
                     Inner::Std(a) => a.store(value, order),
                     Inner::Loom(a) => a.store(value, order),
                     Inner::Shuttle(a) => a.store(value, order),
@@ -85,7 +122,9 @@ macro_rules! atomic {
 
             /// Stores `value` and returns the previous value.
             pub fn swap(&self, value: $value, order: Ordering) -> $value {
-                self.op(Op::Swap, |old| format!("{old:?} → {value:?}"), |inner| match inner {
+                let effect = |_: &_, object| update_effect(object, order);
+                let describe = |old: &$value| format!("{old:?} → {value:?}");
+                self.op(Op::Swap, describe, effect, |inner| match inner {
                     Inner::Std(a) => a.swap(value, order),
                     Inner::Loom(a) => a.swap(value, order),
                     Inner::Shuttle(a) => a.swap(value, order),
@@ -105,7 +144,11 @@ macro_rules! atomic {
                     Ok(old) => format!("{old:?} → {new:?}"),
                     Err(seen) => format!("{seen:?}, expected {current:?}: unchanged"),
                 };
-                self.op(Op::CompareExchange, describe, |inner| match inner {
+                let effect = |r: &Result<$value, $value>, object| match r {
+                    Ok(_) => update_effect(object, success),
+                    Err(_) => load_effect(object, failure),
+                };
+                self.op(Op::CompareExchange, describe, effect, |inner| match inner {
                     Inner::Std(a) => a.compare_exchange(current, new, success, failure),
                     Inner::Loom(a) => a.compare_exchange(current, new, success, failure),
                     Inner::Shuttle(a) => a.compare_exchange(current, new, success, failure),
@@ -142,7 +185,8 @@ macro_rules! arithmetic {
             /// Adds `value` (wrapping) and returns the previous value.
             pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
                 let describe = |old: &$value| format!("{old:?} → {:?}", old.wrapping_add(value));
-                self.op(Op::FetchAdd, describe, |inner| match inner {
+                let effect = |_: &_, object| update_effect(object, order);
+                self.op(Op::FetchAdd, describe, effect, |inner| match inner {
                     Inner::Std(a) => a.fetch_add(value, order),
                     Inner::Loom(a) => a.fetch_add(value, order),
                     Inner::Shuttle(a) => a.fetch_add(value, order),
@@ -152,7 +196,8 @@ macro_rules! arithmetic {
             /// Subtracts `value` (wrapping) and returns the previous value.
             pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
                 let describe = |old: &$value| format!("{old:?} → {:?}", old.wrapping_sub(value));
-                self.op(Op::FetchSub, describe, |inner| match inner {
+                let effect = |_: &_, object| update_effect(object, order);
+                self.op(Op::FetchSub, describe, effect, |inner| match inner {
                     Inner::Std(a) => a.fetch_sub(value, order),
                     Inner::Loom(a) => a.fetch_sub(value, order),
                     Inner::Shuttle(a) => a.fetch_sub(value, order),

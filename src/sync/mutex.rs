@@ -2,6 +2,7 @@
 
 use crate::context::{self, Binding, Execution};
 use crate::engine;
+use crate::race::{Effect, ObjectId};
 use crate::trace::Op;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
@@ -35,12 +36,18 @@ struct Witness<'a> {
     execution: Arc<Execution>,
     thread: usize,
     name: &'a str,
+    object: ObjectId,
 }
 
 impl Drop for Witness<'_> {
     fn drop(&mut self) {
-        self.execution
-            .record(self.thread, Op::Unlock, self.name, None);
+        self.execution.record_with(
+            self.thread,
+            Op::Unlock,
+            self.name,
+            None,
+            Effect::Release(self.object),
+        );
     }
 }
 
@@ -54,20 +61,13 @@ impl<T> Mutex<T> {
     /// A new unlocked mutex holding `value`, bound to the running execution.
     pub fn new(value: T) -> Self {
         let binding = context::bind();
-        let (name, inner) = match context::current() {
-            None => ("mutex".to_owned(), Inner::Std(std::sync::Mutex::new(value))),
-            Some(execution) => {
-                let name = execution.object_name("mutex");
-                let inner = match binding.backend {
-                    context::Backend::Std => Inner::Std(std::sync::Mutex::new(value)),
-                    context::Backend::Loom => Inner::Loom(engine::loom::Mutex::new(value)),
-                    context::Backend::Shuttle => Inner::Shuttle(engine::shuttle::Mutex::new(value)),
-                };
-                (name, inner)
-            }
+        let inner = match binding.backend {
+            context::Backend::Std => Inner::Std(std::sync::Mutex::new(value)),
+            context::Backend::Loom => Inner::Loom(engine::loom::Mutex::new(value)),
+            context::Backend::Shuttle => Inner::Shuttle(engine::shuttle::Mutex::new(value)),
         };
         Mutex {
-            name,
+            name: binding.default_name("mutex"),
             binding,
             inner,
         }
@@ -92,19 +92,26 @@ impl<T> Mutex<T> {
             };
             return map_guard(lift(mutex.lock(), GuardInner::Std), None);
         };
+        let object = self.binding.object;
         let result = match &self.inner {
             Inner::Std(mutex) => lift(
-                engine::std::lock(mutex, &execution, thread, &self.name),
+                engine::std::lock(mutex, &execution, thread, object, &self.name),
                 GuardInner::Std,
             ),
-            Inner::Loom(mutex) => execution.waiting(thread, Op::Lock, &self.name, || {
-                lift(mutex.lock(), GuardInner::Loom)
-            }),
-            Inner::Shuttle(mutex) => execution.waiting(thread, Op::Lock, &self.name, || {
-                lift(mutex.lock(), GuardInner::Shuttle)
-            }),
+            Inner::Loom(mutex) => {
+                execution.note_contention(thread, object, &self.name);
+                execution.waiting(thread, Op::Lock, &self.name, || {
+                    lift(mutex.lock(), GuardInner::Loom)
+                })
+            }
+            Inner::Shuttle(mutex) => {
+                execution.note_contention(thread, object, &self.name);
+                execution.waiting(thread, Op::Lock, &self.name, || {
+                    lift(mutex.lock(), GuardInner::Shuttle)
+                })
+            }
         };
-        execution.record(thread, Op::Lock, &self.name, None);
+        execution.record_with(thread, Op::Lock, &self.name, None, Effect::Acquire(object));
         map_guard(result, Some(self.witness(execution, thread)))
     }
 
@@ -120,8 +127,12 @@ impl<T> Mutex<T> {
             return map_try(result, None);
         };
         let acquired = !matches!(result, Err(TryLockError::WouldBlock));
-        let value = if acquired { "acquired" } else { "busy" };
-        execution.record(thread, Op::TryLock, &self.name, Some(value.into()));
+        let (value, effect) = if acquired {
+            ("acquired", Effect::Acquire(self.binding.object))
+        } else {
+            ("busy", Effect::Plain)
+        };
+        execution.record_with(thread, Op::TryLock, &self.name, Some(value.into()), effect);
         let witness = acquired.then(|| self.witness(execution, thread));
         map_try(result, witness)
     }
@@ -140,6 +151,7 @@ impl<T> Mutex<T> {
             execution,
             thread,
             name: &self.name,
+            object: self.binding.object,
         }
     }
 }

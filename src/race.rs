@@ -1,0 +1,302 @@
+//! Happens-before, kept with vector clocks, and data races on [`Shared`](crate::Shared).
+//!
+//! Every event carries an [`Effect`]: what it does to the order between threads. A spawn
+//! orders the parent's past before the child; a join orders the child's whole life before
+//! the joiner's future; an unlock orders the holder's past before the next lock; a release
+//! store (or read-modify-write) orders the writer's past before an acquire load that reads
+//! it. Two accesses to one `Shared`, at least one a write, that no chain of such edges
+//! orders are a data race — whatever value the execution happened to end with.
+//!
+//! The clocks are updated while the event is recorded, in the log's order, so detection adds
+//! no scheduling point and is deterministic under the model-checking engines.
+
+use std::collections::HashMap;
+
+/// Identity of a facade object within one execution (0: made outside any exploration).
+pub(crate) type ObjectId = usize;
+
+/// What one event does to the happens-before order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Effect {
+    /// Nothing: a relaxed load, a failed `try_lock`, a yield.
+    Plain,
+    /// Reads a `Shared`.
+    Read(ObjectId),
+    /// Writes a `Shared`.
+    Write(ObjectId),
+    /// Takes the object's clock: a lock, an acquire load.
+    Acquire(ObjectId),
+    /// Leaves the thread's clock in the object, replacing what was there: an unlock, a
+    /// release store.
+    Release(ObjectId),
+    /// A read-modify-write: acquires and releases as its ordering says, and continues the
+    /// object's release sequence either way.
+    Update {
+        object: ObjectId,
+        acquire: bool,
+        release: bool,
+    },
+    /// A relaxed store: ends the object's release sequence.
+    Overwrite(ObjectId),
+    /// Spawns the given thread.
+    Spawn(usize),
+    /// Joins the given (finished) thread.
+    Join(usize),
+}
+
+/// Two conflicting accesses to a `Shared` that happens-before does not order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Race {
+    /// Index in the trace's events of the earlier access.
+    pub first: usize,
+    /// Index in the trace's events of the later access.
+    pub second: usize,
+}
+
+/// Races kept per execution; the first few tell the story.
+const MAX_RACES: usize = 16;
+
+#[derive(Clone, Debug, Default)]
+struct Clock(Vec<u32>);
+
+impl Clock {
+    fn get(&self, thread: usize) -> u32 {
+        self.0.get(thread).copied().unwrap_or(0)
+    }
+
+    fn set(&mut self, thread: usize, value: u32) {
+        if self.0.len() <= thread {
+            self.0.resize(thread + 1, 0);
+        }
+        self.0[thread] = value;
+    }
+
+    fn tick(&mut self, thread: usize) {
+        let next = self.get(thread) + 1;
+        self.set(thread, next);
+    }
+
+    fn join(&mut self, other: &Clock) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
+            *mine = (*mine).max(*theirs);
+        }
+    }
+}
+
+/// One access to a `Shared`: who, at which point of their own clock, and which event.
+#[derive(Clone, Copy, Debug)]
+struct Access {
+    thread: usize,
+    epoch: u32,
+    event: usize,
+}
+
+#[derive(Debug, Default)]
+struct History {
+    write: Option<Access>,
+    /// The latest read of each thread since the last write.
+    reads: Vec<Access>,
+}
+
+/// The happens-before state of one execution.
+#[derive(Debug)]
+pub(crate) struct HappensBefore {
+    threads: Vec<Clock>,
+    objects: HashMap<ObjectId, Clock>,
+    shared: HashMap<ObjectId, History>,
+    races: Vec<Race>,
+}
+
+impl Default for HappensBefore {
+    fn default() -> Self {
+        let mut main = Clock::default();
+        main.set(0, 1);
+        HappensBefore {
+            threads: vec![main],
+            objects: HashMap::new(),
+            shared: HashMap::new(),
+            races: Vec::new(),
+        }
+    }
+}
+
+impl HappensBefore {
+    /// The races found so far, in the order they happened.
+    pub(crate) fn races(&self) -> &[Race] {
+        &self.races
+    }
+
+    fn clock(&mut self, thread: usize) -> &mut Clock {
+        if self.threads.len() <= thread {
+            self.threads.resize(thread + 1, Clock::default());
+        }
+        &mut self.threads[thread]
+    }
+
+    /// Applies the effect of event number `event`, done by `thread`.
+    pub(crate) fn apply(&mut self, thread: usize, event: usize, effect: Effect) {
+        match effect {
+            Effect::Plain => {}
+            Effect::Read(object) => self.read(thread, event, object),
+            Effect::Write(object) => self.write(thread, event, object),
+            Effect::Acquire(object) => {
+                if let Some(released) = self.objects.get(&object).cloned() {
+                    self.clock(thread).join(&released);
+                }
+            }
+            Effect::Release(object) => {
+                let mine = self.clock(thread).clone();
+                self.objects.insert(object, mine);
+                self.clock(thread).tick(thread);
+            }
+            Effect::Update {
+                object,
+                acquire,
+                release,
+            } => {
+                if acquire {
+                    self.apply(thread, event, Effect::Acquire(object));
+                }
+                if release {
+                    let mine = self.clock(thread).clone();
+                    self.objects.entry(object).or_default().join(&mine);
+                    self.clock(thread).tick(thread);
+                }
+            }
+            Effect::Overwrite(object) => {
+                self.objects.remove(&object);
+            }
+            Effect::Spawn(child) => {
+                let mut inherited = self.clock(thread).clone();
+                inherited.set(child, 1);
+                *self.clock(child) = inherited;
+                self.clock(thread).tick(thread);
+            }
+            Effect::Join(child) => {
+                let finished = self.clock(child).clone();
+                self.clock(thread).join(&finished);
+            }
+        }
+    }
+
+    /// True if `access` happens before everything `thread` does from now on.
+    fn ordered(&mut self, access: Access, thread: usize) -> bool {
+        access.thread == thread || access.epoch <= self.clock(thread).get(access.thread)
+    }
+
+    fn race(&mut self, earlier: Access, event: usize) {
+        if self.races.len() < MAX_RACES {
+            self.races.push(Race {
+                first: earlier.event,
+                second: event,
+            });
+        }
+    }
+
+    fn read(&mut self, thread: usize, event: usize, object: ObjectId) {
+        let epoch = self.clock(thread).get(thread);
+        let write = self.shared.get(&object).and_then(|h| h.write);
+        if let Some(write) = write {
+            if !self.ordered(write, thread) {
+                self.race(write, event);
+            }
+        }
+        let history = self.shared.entry(object).or_default();
+        let access = Access {
+            thread,
+            epoch,
+            event,
+        };
+        match history.reads.iter_mut().find(|r| r.thread == thread) {
+            Some(read) => *read = access,
+            None => history.reads.push(access),
+        }
+    }
+
+    fn write(&mut self, thread: usize, event: usize, object: ObjectId) {
+        let epoch = self.clock(thread).get(thread);
+        let history = self.shared.remove(&object).unwrap_or_default();
+        let earlier = history.write.into_iter().chain(history.reads);
+        let mut conflicts: Vec<Access> = earlier.filter(|a| a.thread != thread).collect();
+        conflicts.sort_by_key(|a| a.event);
+        for access in conflicts {
+            if !self.ordered(access, thread) {
+                self.race(access, event);
+            }
+        }
+        self.shared.insert(
+            object,
+            History {
+                write: Some(Access {
+                    thread,
+                    epoch,
+                    event,
+                }),
+                reads: Vec::new(),
+            },
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unordered_writes_race_and_a_lock_orders_them() {
+        let mut hb = HappensBefore::default();
+        hb.apply(0, 0, Effect::Spawn(1));
+        hb.apply(0, 1, Effect::Spawn(2));
+        hb.apply(1, 2, Effect::Write(9));
+        hb.apply(2, 3, Effect::Write(9));
+        assert_eq!(
+            hb.races(),
+            &[Race {
+                first: 2,
+                second: 3
+            }]
+        );
+
+        let mut hb = HappensBefore::default();
+        hb.apply(0, 0, Effect::Spawn(1));
+        hb.apply(0, 1, Effect::Spawn(2));
+        hb.apply(1, 2, Effect::Acquire(5));
+        hb.apply(1, 3, Effect::Write(9));
+        hb.apply(1, 4, Effect::Release(5));
+        hb.apply(2, 5, Effect::Acquire(5));
+        hb.apply(2, 6, Effect::Read(9));
+        hb.apply(2, 7, Effect::Write(9));
+        assert!(hb.races().is_empty());
+    }
+
+    #[test]
+    fn spawn_and_join_order_the_parent_and_child() {
+        let mut hb = HappensBefore::default();
+        hb.apply(0, 0, Effect::Write(9));
+        hb.apply(0, 1, Effect::Spawn(1));
+        hb.apply(1, 2, Effect::Read(9));
+        hb.apply(1, 3, Effect::Write(9));
+        hb.apply(0, 4, Effect::Join(1));
+        hb.apply(0, 5, Effect::Read(9));
+        assert!(hb.races().is_empty());
+    }
+
+    #[test]
+    fn a_relaxed_flag_does_not_order_but_a_release_acquire_pair_does() {
+        for (store, load, races) in [
+            (Effect::Overwrite(7), Effect::Plain, 1),
+            (Effect::Release(7), Effect::Acquire(7), 0),
+        ] {
+            let mut hb = HappensBefore::default();
+            hb.apply(0, 0, Effect::Spawn(1));
+            hb.apply(1, 1, Effect::Write(9));
+            hb.apply(1, 2, store);
+            hb.apply(0, 3, load);
+            hb.apply(0, 4, Effect::Read(9));
+            assert_eq!(hb.races().len(), races, "{store:?} then {load:?}");
+        }
+    }
+}
