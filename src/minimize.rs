@@ -83,7 +83,7 @@ fn by_bounds<M: Model>(explorer: &Explorer<M>, mut best: Counterexample) -> Coun
                 String::new()
             };
             format!(
-                "the fewest: loom with preemption bound {} fails in none of {}{down}",
+                "the fewest loom finds: no failure within preemption bound {}, {}{down}",
                 best.preemptions - 1,
                 executions(spent)
             )
@@ -137,7 +137,9 @@ fn by_replay<M: Model>(explorer: &Explorer<M>, mut best: Counterexample) -> Coun
 }
 
 /// Schedules one change away from the counterexample's, most promising first: cuts at each
-/// preemption (earliest first: they remove the most), then moves that undo one preemption.
+/// preemption (earliest first: they remove the most), then, at each preemption, the
+/// preempted thread's next stretch moved up to where it stopped, or the preempting thread's
+/// stretch moved before the preempted one's.
 fn candidates(cx: &Counterexample) -> Vec<Schedule> {
     let order = cx.schedule().steps();
     let points = cx.trace().preemption_points();
@@ -154,12 +156,27 @@ fn candidates(cx: &Counterexample) -> Vec<Schedule> {
             .iter()
             .take_while(|&&t| t == preempted)
             .count();
-        let mut moved = order[..i].to_vec();
-        moved.extend_from_slice(&order[resume..resume + stretch]);
-        moved.extend_from_slice(&order[i..resume]);
-        moved.extend_from_slice(&order[resume + stretch..]);
-        out.push(Schedule::new(moved));
+        out.push(Schedule::new(swapped(order, i, resume, resume + stretch)));
     }
+    for &i in &points {
+        let preempted = order[i - 1];
+        let start = order[..i]
+            .iter()
+            .rposition(|&t| t != preempted)
+            .map_or(0, |j| j + 1);
+        let preempting = order[i];
+        let stretch = order[i..].iter().take_while(|&&t| t == preempting).count();
+        out.push(Schedule::new(swapped(order, start, i, i + stretch)));
+    }
+    out
+}
+
+/// `order` with `order[middle..end]` moved before `order[start..middle]`.
+fn swapped(order: &[usize], start: usize, middle: usize, end: usize) -> Vec<usize> {
+    let mut out = order[..start].to_vec();
+    out.extend_from_slice(&order[middle..end]);
+    out.extend_from_slice(&order[start..middle]);
+    out.extend_from_slice(&order[end..]);
     out
 }
 

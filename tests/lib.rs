@@ -4,6 +4,9 @@
 mod cli;
 mod failures;
 mod outcomes;
+mod races;
+mod readme;
+mod rendering;
 mod seed_size;
 mod std_engine;
 mod verdicts;

@@ -75,14 +75,22 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
 
 /// A shuttle scheduler that also ends the exploration when the job says so, without a
 /// panic (shuttle prints every panic that fails an execution).
+///
+/// The inner scheduler is never dropped: shuttle's random scheduler prints a "failing seed"
+/// to stderr when it is dropped before it has seen the end of its last execution, which is
+/// exactly what happens when the job stops the exploration. The leak is one small scheduler
+/// per exploration.
 struct Guarded<S> {
-    inner: S,
+    inner: std::mem::ManuallyDrop<S>,
     job: Arc<dyn Job>,
 }
 
 impl<S> Guarded<S> {
     fn new(inner: S, job: Arc<dyn Job>) -> Self {
-        Guarded { inner, job }
+        Guarded {
+            inner: std::mem::ManuallyDrop::new(inner),
+            job,
+        }
     }
 }
 

@@ -1,0 +1,101 @@
+//! What a counterexample shows: the exact text (snapshots), the fewest preemptions, and a
+//! trace that fits a terminal even at the tutorial's size.
+
+use interleavings::models::{Counter, CounterGuard, TicketSale};
+use interleavings::{Counterexample, Engine, Explorer, Model, Style};
+
+fn counterexample<M: Model>(model: M, engine: Engine) -> Counterexample {
+    let report = Explorer::new(model).engine(engine).run();
+    report
+        .counterexample()
+        .unwrap_or_else(|| panic!("expected a violation\n{report}"))
+        .clone()
+}
+
+#[test]
+fn racy_counter_counterexample_snapshot() {
+    let cx = counterexample(Counter::new(CounterGuard::None), Engine::loom());
+    insta::assert_snapshot!("counter_none_loom", cx.to_string());
+}
+
+#[test]
+fn racy_ticket_office_counterexample_snapshots() {
+    let cx = counterexample(TicketSale::unguarded(3, 3), Engine::loom());
+    insta::assert_snapshot!("tickets_3_3_none_loom", cx.to_string());
+    let cx = counterexample(TicketSale::unguarded(3, 3), Engine::pct(1_000, 3).seed(3));
+    insta::assert_snapshot!("tickets_3_3_none_pct", cx.to_string());
+}
+
+#[test]
+fn rendering_is_the_same_run_after_run() {
+    for engine in [Engine::loom(), Engine::dfs(), Engine::pct(500, 3).seed(9)] {
+        let first = counterexample(TicketSale::unguarded(3, 3), engine.clone()).to_string();
+        for _ in 0..3 {
+            let again = counterexample(TicketSale::unguarded(3, 3), engine.clone()).to_string();
+            assert_eq!(first, again, "{engine}");
+        }
+    }
+}
+
+#[test]
+fn the_counterexample_has_the_fewest_preemptions_on_every_model_checker() {
+    let engines = [
+        Engine::loom(),
+        Engine::dfs(),
+        Engine::pct(2_000, 3).seed(1),
+        Engine::pct(2_000, 3).seed(2),
+        Engine::random(2_000).seed(1),
+        Engine::random(2_000).seed(2),
+        Engine::std().runs(300).chaos(4),
+    ];
+    for engine in engines {
+        for (name, cx) in [
+            (
+                "counter/none",
+                counterexample(Counter::new(CounterGuard::None), engine.clone()),
+            ),
+            (
+                "tickets(2,1)/none",
+                counterexample(TicketSale::unguarded(2, 1), engine.clone()),
+            ),
+        ] {
+            // 0 preemptions cannot lose an update: each thread's read and write are adjacent.
+            assert_eq!(cx.preemptions(), 1, "{name} on {engine}\n{cx}");
+            assert!(
+                cx.failure().is_some(),
+                "{name} on {engine}: the failure shows\n{cx}"
+            );
+            assert!(cx.minimality().is_some(), "{name} on {engine}");
+        }
+    }
+}
+
+#[test]
+fn the_seed_size_counterexample_fits_a_terminal() {
+    let cx = counterexample(TicketSale::unguarded(10, 50), Engine::pct(10_000, 3));
+    let text = cx.to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.len() < 60, "{} lines:\n{text}", lines.len());
+    for line in &lines {
+        assert!(line.chars().count() <= 120, "too wide:\n{line}");
+    }
+    // The story is there: the marked steps and who acted in them.
+    assert!(text.contains(">>"), "{text}");
+    assert!(text.contains("others"), "{text}");
+    assert!(text.contains("steps by"), "{text}");
+}
+
+#[test]
+fn colour_only_when_asked_and_plain_text_has_no_escapes() {
+    let cx = counterexample(Counter::new(CounterGuard::None), Engine::loom());
+    assert!(!cx.to_string().contains('\x1b'));
+    let coloured = cx.render(&Style {
+        colour: true,
+        ..Style::plain()
+    });
+    assert!(coloured.contains("\x1b[1;31m>>"), "{coloured}");
+    let report = Explorer::new(Counter::new(CounterGuard::None))
+        .engine(Engine::loom())
+        .run();
+    assert!(!report.to_string().contains('\x1b'));
+}
