@@ -79,10 +79,12 @@ pub(crate) enum FailureKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Status {
     Running,
-    /// Blocked, or about to block, in a lock or join on the named object.
+    /// Blocked, or about to block, in a lock or join on the named object: `target` is the
+    /// mutex's object id, or the joined thread's index.
     Waiting {
         op: Op,
         object: String,
+        target: usize,
     },
     Finished,
 }
@@ -119,6 +121,11 @@ impl Log {
 
     /// Appends one event and applies its effect on happens-before.
     fn push(&mut self, thread: usize, op: Op, object: &str, value: Option<String>, effect: Effect) {
+        // The trace ends where the failure happened: what threads do while they are stopped
+        // (unwinding, a thread's end after a deadlock) is not part of the story.
+        if self.failure.is_some() {
+            return;
+        }
         let index = self.events.len();
         let step = if op == Op::Finish {
             self.steps
@@ -143,6 +150,26 @@ impl Log {
             object: object.to_owned(),
             value,
         });
+    }
+
+    /// True when every live thread waits for something that cannot come: a lock another
+    /// thread holds, or a thread that has not finished.
+    pub(crate) fn deadlocked(&self) -> bool {
+        self.all_waiting()
+            && self
+                .threads
+                .iter()
+                .enumerate()
+                .all(|(index, t)| match &t.status {
+                    Status::Finished => true,
+                    Status::Waiting {
+                        op: Op::Join,
+                        target,
+                        ..
+                    } => self.threads[*target].status != Status::Finished,
+                    Status::Waiting { target, .. } => self.held_by_other(*target, index).is_some(),
+                    Status::Running => false,
+                })
     }
 
     /// The thread holding `mutex`, if another than `thread`.
@@ -178,6 +205,8 @@ pub(crate) struct Execution {
     pub(crate) abort: AtomicBool,
     /// Operations so far; the std watchdog watches it move.
     pub(crate) steps: AtomicUsize,
+    /// Set with the first failure, so that the engine can end the execution.
+    failed: AtomicBool,
     log: Mutex<Log>,
 }
 
@@ -217,6 +246,7 @@ impl Execution {
             chaos,
             abort: AtomicBool::new(false),
             steps: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
             log: Mutex::new(log),
         })
     }
@@ -270,11 +300,16 @@ impl Execution {
 
     /// Runs `block` (an engine call that may block) with `thread` marked as waiting on
     /// `object`, so that a deadlock found meanwhile can say who waits for what.
+    ///
+    /// Under shuttle, a wait that can never end (every live thread waits for a lock another
+    /// holds or a thread that has not finished) is reported here, before shuttle finds it:
+    /// shuttle would print its own deadlock notice.
     pub(crate) fn waiting<R>(
         &self,
         thread: usize,
         op: Op,
         object: &str,
+        target: usize,
         block: impl FnOnce() -> R,
     ) -> R {
         self.set_status(
@@ -282,8 +317,15 @@ impl Execution {
             Status::Waiting {
                 op,
                 object: object.to_owned(),
+                target,
             },
         );
+        if self.backend == Backend::Shuttle && self.log().deadlocked() {
+            self.fail_and_stop(
+                FailureKind::Model(CounterexampleKind::Deadlock),
+                self.deadlock_message(),
+            );
+        }
         let result = block();
         self.set_status(thread, Status::Running);
         result
@@ -362,12 +404,27 @@ impl Execution {
         let mut log = self.log();
         if log.failure.is_none() {
             log.failure = Some(failure);
+            self.failed.store(true, Ordering::Relaxed);
         }
     }
 
-    /// Records a failure and unwinds the current model thread.
+    /// True once a failure is recorded: the execution is over.
+    pub(crate) fn has_failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    /// Records a failure and ends the current model thread.
     pub(crate) fn fail_and_stop(&self, kind: FailureKind, message: String) -> ! {
         self.fail(kind, message);
+        self.stop()
+    }
+
+    /// Ends the calling model thread of a failed execution. Under shuttle the scheduler ends
+    /// the execution first, quietly (a panic in a task would make shuttle print a notice).
+    pub(crate) fn stop(&self) -> ! {
+        if self.backend == Backend::Shuttle {
+            engine::shuttle::end_failed_execution();
+        }
         std::panic::panic_any(Stop)
     }
 
@@ -395,35 +452,23 @@ impl Execution {
         }
     }
 
-    /// "deadlock: a waits for `lock` held by b; main waits to join a".
+    /// "a waits for `lock` held by b; main waits to join a". Also completes the trace: a
+    /// waiting thread whose last step is not its wait gets a `blocked on` step, so that the
+    /// trace ends in the state the deadlock left.
     pub(crate) fn deadlock_message(&self) -> String {
-        let log = self.log();
-        let trace = log.trace();
-        let holder_of = |object: &str| {
-            let mut holder = None;
-            for event in &trace.events {
-                if event.object == object {
-                    match event.op {
-                        Op::Lock => holder = Some(event.thread),
-                        Op::TryLock if event.value.as_deref() == Some("acquired") => {
-                            holder = Some(event.thread)
-                        }
-                        Op::Unlock => holder = None,
-                        _ => {}
-                    }
-                }
-            }
-            holder
-        };
-        let parts: Vec<String> = log
-            .threads
-            .iter()
-            .filter_map(|t| match &t.status {
-                Status::Waiting {
-                    op: Op::Join,
-                    object,
-                } => Some(format!("{} waits to join {object}", t.label)),
-                Status::Waiting { object, .. } => Some(match holder_of(object) {
+        let mut log = self.log();
+        let mut parts = Vec::new();
+        let mut blocks = Vec::new();
+        for (index, t) in log.threads.iter().enumerate() {
+            let Status::Waiting { op, object, target } = &t.status else {
+                continue;
+            };
+            let holder = if *op == Op::Join {
+                parts.push(format!("{} waits to join {object}", t.label));
+                None
+            } else {
+                let holder = log.held_by_other(*target, index);
+                parts.push(match holder {
                     Some(h) if log.threads[h].status == Status::Finished => format!(
                         "{} waits for `{object}` held by {}, which has exited",
                         t.label, log.threads[h].label
@@ -433,11 +478,18 @@ impl Execution {
                         t.label, log.threads[h].label
                     ),
                     None => format!("{} waits for `{object}`", t.label),
-                }),
-                _ => None,
-            })
-            .collect();
-        format!("deadlock: {}", parts.join("; "))
+                });
+                holder.map(|h| log.threads[h].label.clone())
+            };
+            let last = log.events.iter().rev().find(|e| e.thread == index);
+            if last.is_none_or(|e| e.op != Op::Block) {
+                blocks.push((index, object.clone(), holder));
+            }
+        }
+        for (thread, object, holder) in blocks {
+            log.push(thread, Op::Block, &object, holder, Effect::Plain);
+        }
+        parts.join("; ")
     }
 }
 

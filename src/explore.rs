@@ -255,6 +255,10 @@ struct State<O> {
     found_at: u64,
     /// What the last execution's main thread returned, and the property's verdict on it.
     pending: Option<Pending>,
+    /// The last execution has been settled (an engine can end one without `finish`).
+    settled: bool,
+    /// A failure other than a broken property (panic, deadlock, ...) ended the exploration.
+    stopped: bool,
     /// Which budget ended the exploration, if one did.
     budget: Option<String>,
     error: Option<Error>,
@@ -275,6 +279,8 @@ impl<O> Default for State<O> {
             counterexample: None,
             found_at: 0,
             pending: None,
+            settled: true,
+            stopped: false,
             budget: None,
             error: None,
             last: None,
@@ -290,7 +296,7 @@ impl<M: Model> Run<M> {
 
     /// True when the search has what it looks for, or must stop.
     fn satisfied(&self, state: &State<M::Outcome>) -> bool {
-        if state.error.is_some() || state.budget.is_some() {
+        if state.error.is_some() || state.budget.is_some() || state.stopped {
             return true;
         }
         match &state.counterexample {
@@ -303,9 +309,11 @@ impl<M: Model> Run<M> {
 
     /// Turns what the last execution recorded into a counterexample or an error.
     fn settle(&self, state: &mut State<M::Outcome>, execution: &Execution) {
+        state.settled = true;
         let pending = state.pending.take();
         let log = execution.log();
         let failure = log.failure.clone();
+        state.stopped |= failure.is_some();
         let raced = !log.happens_before.races().is_empty();
         drop(log);
         let (kind, broken) = match failure {
@@ -429,6 +437,7 @@ impl<M: Model> Job for Run<M> {
         let mut state = self.state();
         state.executions += 1;
         state.pending = None;
+        state.settled = false;
         let execution = Execution::new(backend, self.max_steps, chaos);
         state.last = Some(Arc::clone(&execution));
         execution
@@ -441,6 +450,9 @@ impl<M: Model> Job for Run<M> {
             Err(payload) => {
                 execution.record_panic(0, payload.as_ref());
                 execution.set_status(0, context::Status::Finished);
+                if execution.has_failed() && execution.backend == Backend::Shuttle {
+                    execution.stop();
+                }
                 panic::resume_unwind(payload)
             }
         };
@@ -473,6 +485,15 @@ impl<M: Model> Job for Run<M> {
             outcome: format!("{outcome:?}"),
             broken,
         });
+    }
+
+    fn settle_pending(&self) {
+        let mut state = self.state();
+        if !state.settled {
+            if let Some(last) = state.last.clone() {
+                self.settle(&mut state, &last);
+            }
+        }
     }
 
     fn finish(&self, execution: &Arc<Execution>) -> bool {

@@ -79,10 +79,11 @@
 //!   naming the engines that can run them.
 //! * shuttle's DFS has no partial-order reduction: it proves only small models.
 //! * Time is not modelled. `Arc` is std's (not a scheduling point).
-//! * `keep_going` explores past invariant violations; a panic or deadlock still ends the
-//!   exploration.
-//! * shuttle prints one line ("test panicked in task ...") when a model thread panics; it
-//!   cannot be turned off. Everything else of the engines' output is silenced.
+//! * `keep_going` explores past invariant violations and data races; a panic or deadlock
+//!   still ends the exploration.
+//! * The engines print nothing: under shuttle a failed execution is ended by our scheduler
+//!   choosing no task (a panicking task or a deadlock shuttle finds itself would make it
+//!   print a notice), and deadlocks are detected by the facade before shuttle sees them.
 
 #![deny(missing_docs, missing_debug_implementations)]
 

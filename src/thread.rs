@@ -94,6 +94,9 @@ pub(crate) fn run_model_thread<T>(
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     if let Err(payload) = &result {
         execution.record_panic(thread, payload.as_ref());
+        if execution.has_failed() && execution.backend == Backend::Shuttle {
+            execution.stop();
+        }
     }
     execution.record(thread, Op::Finish, "", None);
     execution.set_status(thread, Status::Finished);
@@ -126,7 +129,7 @@ impl<T> JoinHandle<T> {
         context::step(&execution, thread);
         let label = execution.thread_label(child);
         execution.note_join_wait(thread, child);
-        let result = execution.waiting(thread, Op::Join, &label, || match self.inner {
+        let result = execution.waiting(thread, Op::Join, &label, child, || match self.inner {
             Inner::Std(handle) => handle.join(),
             Inner::Loom(handle) => handle.join(),
             Inner::Shuttle(handle) => handle.join(),

@@ -290,6 +290,9 @@ pub(crate) trait Job: Send + Sync + 'static {
     fn run_main(&self, execution: &Arc<Execution>);
     /// Ends an execution; `false` when the exploration should stop.
     fn finish(&self, execution: &Arc<Execution>) -> bool;
+    /// Settles the last execution if the engine ended it without `finish` (shuttle stops a
+    /// failed execution when its scheduler chooses no task).
+    fn settle_pending(&self);
     /// Facade operations one execution may take.
     fn max_steps(&self) -> usize;
 }

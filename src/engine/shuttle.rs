@@ -38,7 +38,8 @@ fn config(max_steps: usize) -> Config {
 pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn Any + Send>> {
     let config = config(job.max_steps());
     let body = coroutine_body(Arc::clone(&job), Backend::Shuttle, false);
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    let settle = Arc::clone(&job);
+    let driven = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         match *kind {
             // The iteration cap is the job's: it can tell "more to explore" from "done".
             EngineKind::Dfs { .. } => {
@@ -70,7 +71,9 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
                 unreachable!("not a shuttle engine")
             }
         };
-    }))
+    }));
+    settle.settle_pending();
+    driven
 }
 
 /// A shuttle scheduler that also ends the exploration when the job says so, without a
@@ -96,6 +99,7 @@ impl<S> Guarded<S> {
 
 impl<S: Scheduler> Scheduler for Guarded<S> {
     fn new_execution(&mut self) -> Option<Schedule> {
+        self.job.settle_pending();
         // Ask the search first: if it is exhausted, no budget ran out.
         let schedule = self.inner.new_execution()?;
         self.job.more().then_some(schedule)
@@ -107,6 +111,11 @@ impl<S: Scheduler> Scheduler for Guarded<S> {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
+        // A failed execution ends here: choosing no task makes shuttle stop it without the
+        // notice it prints for a task that panics or a deadlock it finds itself.
+        if crate::context::current().is_some_and(|e| e.has_failed()) {
+            return None;
+        }
         self.inner.next_task(runnable, current, is_yielding)
     }
 
@@ -191,6 +200,11 @@ pub(crate) fn spawn<T: Send + 'static>(
 }
 
 pub(crate) fn yield_now() {
+    shuttle::thread::yield_now();
+}
+
+/// Hands control to the scheduler, which ends the execution because it has failed.
+pub(crate) fn end_failed_execution() {
     shuttle::thread::yield_now();
 }
 

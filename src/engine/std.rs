@@ -144,6 +144,7 @@ pub(crate) fn lock<'a, T>(
                 Status::Waiting {
                     op: crate::trace::Op::Lock,
                     object: name.to_owned(),
+                    target: object,
                 },
             );
         }

@@ -41,6 +41,11 @@ struct Witness<'a> {
 
 impl Drop for Witness<'_> {
     fn drop(&mut self) {
+        // A guard dropped while its thread unwinds belongs to a failed execution (a panic,
+        // or the engine ending a deadlock): the trace ends where the failure happened.
+        if std::thread::panicking() {
+            return;
+        }
         self.execution.record_with(
             self.thread,
             Op::Unlock,
@@ -100,13 +105,13 @@ impl<T> Mutex<T> {
             ),
             Inner::Loom(mutex) => {
                 execution.note_contention(thread, object, &self.name);
-                execution.waiting(thread, Op::Lock, &self.name, || {
+                execution.waiting(thread, Op::Lock, &self.name, object, || {
                     lift(mutex.lock(), GuardInner::Loom)
                 })
             }
             Inner::Shuttle(mutex) => {
                 execution.note_contention(thread, object, &self.name);
-                execution.waiting(thread, Op::Lock, &self.name, || {
+                execution.waiting(thread, Op::Lock, &self.name, object, || {
                     lift(mutex.lock(), GuardInner::Shuttle)
                 })
             }
