@@ -4,7 +4,7 @@
 use crate::sync::atomic::{AtomicU64, Ordering};
 use crate::sync::{Arc, Mutex};
 use crate::thread::{self, JoinHandle};
-use crate::{Model, Shared};
+use crate::{Model, ModelId, Shared};
 
 /// The value the counter starts from.
 pub const START: u64 = 100;
@@ -71,6 +71,13 @@ impl Model for Counter {
 
     fn name(&self) -> String {
         format!("counter(guard={})", self.guard.name())
+    }
+
+    fn catalogue_id(&self) -> Option<ModelId> {
+        Some(ModelId::new(
+            "counter",
+            [("guard", self.guard.name().to_owned())],
+        ))
     }
 
     fn run(&self) -> u64 {

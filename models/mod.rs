@@ -68,6 +68,8 @@ pub struct Options {
     pub keep_going: bool,
     /// See [`Explorer::max_steps`].
     pub max_steps: Option<usize>,
+    /// See [`Explorer::save_regressions`].
+    pub save_regressions: Option<std::path::PathBuf>,
 }
 
 /// A catalogue model with its outcome type erased, so that the command line can run any.
@@ -93,6 +95,9 @@ impl<M: Model + Clone> Explorable for M {
         }
         if let Some(steps) = options.max_steps {
             explorer = explorer.max_steps(steps);
+        }
+        if let Some(dir) = &options.save_regressions {
+            explorer = explorer.save_regressions(dir.clone());
         }
         Ok(explorer.try_run()?.erase_outcomes())
     }
@@ -168,7 +173,31 @@ pub fn find(id: &str) -> Result<&'static Entry, Error> {
     })
 }
 
+/// Builds the catalogue model a [`ModelId`](crate::ModelId) names.
+pub fn build(model: &crate::ModelId) -> Result<Box<dyn Explorable>, Error> {
+    let pairs: Vec<(String, String)> = model
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    find(&model.id)?.build(&pairs)
+}
+
 impl Entry {
+    /// The model id with every parameter: the given values, and defaults for the rest.
+    pub fn model_id(&self, given: &[(String, String)]) -> crate::ModelId {
+        crate::ModelId::new(
+            self.id,
+            self.params.iter().map(|p| {
+                let value = given
+                    .iter()
+                    .find(|(name, _)| name == p.name)
+                    .map_or(p.default, |(_, v)| v.as_str());
+                (p.name, value.to_owned())
+            }),
+        )
+    }
+
     /// Builds the model from `name = value` pairs; parameters not given take their default.
     pub fn build(&self, given: &[(String, String)]) -> Result<Box<dyn Explorable>, Error> {
         let mut values: BTreeMap<&'static str, String> = self

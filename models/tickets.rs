@@ -4,7 +4,7 @@
 
 use crate::sync::{Arc, Mutex};
 use crate::thread;
-use crate::{Model, Shared};
+use crate::{Model, ModelId, Shared};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -99,6 +99,17 @@ impl Model for TicketSale {
             self.tickets,
             self.guard.name()
         )
+    }
+
+    fn catalogue_id(&self) -> Option<ModelId> {
+        Some(ModelId::new(
+            "tickets",
+            [
+                ("sellers", self.sellers.to_string()),
+                ("tickets", self.tickets.to_string()),
+                ("guard", self.guard.name().to_owned()),
+            ],
+        ))
     }
 
     fn run(&self) -> TicketsOutcome {

@@ -94,6 +94,8 @@ pub(crate) struct ThreadState {
     pub(crate) label: String,
     pub(crate) name: Option<String>,
     pub(crate) status: Status,
+    /// The thread that spawned it (none for the main thread).
+    pub(crate) parent: Option<usize>,
 }
 
 /// The mutable part of an execution: threads, events, happens-before, the first failure.
@@ -150,6 +152,16 @@ impl Log {
             object: object.to_owned(),
             value,
         });
+    }
+
+    /// The thread a replay should run so that `wanted` can act next: `wanted` itself, or,
+    /// if it has not started yet, the thread that is spawning it.
+    pub(crate) fn runner_for(&self, wanted: usize) -> usize {
+        let started = self.events.iter().any(|e| e.thread == wanted);
+        match self.threads.get(wanted) {
+            Some(thread) if !started => thread.parent.unwrap_or(wanted),
+            _ => wanted,
+        }
     }
 
     /// True when every live thread waits for something that cannot come: a lock another
@@ -236,6 +248,7 @@ impl Execution {
                 label: "main".into(),
                 name: Some("main".into()),
                 status: Status::Running,
+                parent: None,
             }],
             ..Log::default()
         };
@@ -274,7 +287,7 @@ impl Execution {
         log.objects
     }
 
-    pub(crate) fn add_thread(&self, name: Option<String>) -> usize {
+    pub(crate) fn add_thread(&self, parent: usize, name: Option<String>) -> usize {
         let mut log = self.log();
         let index = log.threads.len();
         let label = name.clone().unwrap_or_else(|| format!("thread-{index}"));
@@ -282,6 +295,7 @@ impl Execution {
             label,
             name,
             status: Status::Running,
+            parent: Some(parent),
         });
         index
     }
@@ -373,8 +387,17 @@ impl Execution {
         }
     }
 
+    /// A scheduling point before an event that has none of its own, in replays only (see
+    /// [`engine::shuttle::replay_point`]).
+    pub(crate) fn replay_point(&self) {
+        if self.backend == Backend::Shuttle {
+            engine::shuttle::replay_point();
+        }
+    }
+
     /// Records that `thread` is about to wait for `mutex` if another thread holds it.
     pub(crate) fn note_contention(&self, thread: usize, mutex: ObjectId, name: &str) {
+        self.replay_point();
         let mut log = self.log();
         if let Some(holder) = log.held_by_other(mutex, thread) {
             let holder = log.threads[holder].label.clone();
@@ -384,6 +407,7 @@ impl Execution {
 
     /// Records that `thread` is about to wait for `child` to finish, if it has not yet.
     pub(crate) fn note_join_wait(&self, thread: usize, child: usize) {
+        self.replay_point();
         let mut log = self.log();
         if log.threads[child].status != Status::Finished {
             let label = log.threads[child].label.clone();

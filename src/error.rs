@@ -28,6 +28,26 @@ pub enum Error {
     /// A catalogue model's parameter is unknown or has a bad value.
     #[error("interleavings: {0}")]
     InvalidParameter(String),
+    /// A regression, proof or schedule file cannot be used: missing, malformed, edited into
+    /// something invalid, or naming a model, parameter or thread that does not exist.
+    #[error("{path}{}: {message}", at_line(*line))]
+    File {
+        /// The file.
+        path: String,
+        /// The line the problem is on, when it is known.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
+    },
+    /// A saved check no longer holds: a regression that stopped failing the same way, or a
+    /// proof whose result changed.
+    #[error("{path}: {message}")]
+    Stale {
+        /// The file.
+        path: String,
+        /// What changed.
+        message: String,
+    },
     /// A bug in interleavings itself; please report it.
     #[error("[interleavings internal bug] {0}")]
     Internal(String),
@@ -43,6 +63,11 @@ impl Error {
                 | Error::Nested
                 | Error::UnknownModel(_)
                 | Error::InvalidParameter(_)
+                | Error::File { .. }
         )
     }
+}
+
+fn at_line(line: Option<usize>) -> String {
+    line.map(|l| format!(":{l}")).unwrap_or_default()
 }

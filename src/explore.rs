@@ -8,6 +8,7 @@ use crate::trace::Op;
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -28,6 +29,35 @@ pub trait Model: Send + Sync + 'static {
     fn run(&self) -> Self::Outcome;
     /// The property: `Err` with a message when the outcome is wrong.
     fn check(&self, outcome: &Self::Outcome) -> Result<(), String>;
+
+    /// The catalogue id and parameter values that rebuild this model
+    /// ([`models::find`](crate::models::find)), if it has them. Regression and proof files
+    /// name their model this way; a model without one cannot be saved to a file.
+    fn catalogue_id(&self) -> Option<ModelId> {
+        None
+    }
+}
+
+/// A catalogue model by id and parameter values, as files and the command line name it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ModelId {
+    /// The catalogue id, e.g. `tickets`.
+    pub id: String,
+    /// Parameter values by name, e.g. `sellers = 3`.
+    pub params: BTreeMap<String, String>,
+}
+
+impl ModelId {
+    /// A model id from its catalogue id and `(name, value)` pairs.
+    pub fn new<'a>(id: &str, params: impl IntoIterator<Item = (&'a str, String)>) -> Self {
+        ModelId {
+            id: id.to_owned(),
+            params: params
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect(),
+        }
+    }
 }
 
 /// A model given as a closure: a panic (a failed `assert!`) is the violation.
@@ -87,7 +117,13 @@ pub struct Explorer<M> {
     keep_going: bool,
     max_steps: usize,
     assertions_are_invariants: bool,
+    save_regressions: Option<PathBuf>,
+    minimize: bool,
 }
+
+/// Set to anything but `0` to make every exploration save its counterexample as a
+/// regression file in [`regression::DIRECTORY`](crate::regression::DIRECTORY).
+pub const SAVE_VARIABLE: &str = "INTERLEAVINGS_SAVE";
 
 impl<M: Model> Explorer<M> {
     /// An explorer for `model`, on loom by default.
@@ -99,7 +135,26 @@ impl<M: Model> Explorer<M> {
             keep_going: false,
             max_steps: DEFAULT_MAX_STEPS,
             assertions_are_invariants: false,
+            save_regressions: None,
+            minimize: true,
         }
+    }
+
+    /// Whether to make the counterexample small (default: yes): see
+    /// [`Counterexample::minimality`]. Without it the counterexample is the first failing
+    /// execution the engine found, as it ran.
+    pub fn minimize(mut self, minimize: bool) -> Self {
+        self.minimize = minimize;
+        self
+    }
+
+    /// Save the counterexample, if one is found, as a regression file in `dir` (unless a
+    /// file there already holds the same schedule). The model must have a
+    /// [`Model::catalogue_id`]. Setting `INTERLEAVINGS_SAVE=1` does the same for every
+    /// exploration of such a model, in `models/regressions`.
+    pub fn save_regressions(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.save_regressions = Some(dir.into());
+        self
     }
 
     /// The engine to explore with.
@@ -146,12 +201,42 @@ impl<M: Model> Explorer<M> {
         crate::panic_hook::install();
         let started = Instant::now();
         let mut report = self.search(&self.engine, RACE_GRACE, self.time_limit)?;
-        if let Verdict::Violated(cx) = &mut report.verdict {
+        if let (Verdict::Violated(cx), true) = (&mut report.verdict, self.minimize) {
             let shrunk = crate::minimize::minimize(&self, cx.as_ref().clone());
             **cx = shrunk;
         }
         report.elapsed = started.elapsed();
+        self.save(&mut report)?;
         Ok(report)
+    }
+
+    fn save(&self, report: &mut Report<M::Outcome>) -> Result<(), Error> {
+        let from_environment =
+            std::env::var_os(SAVE_VARIABLE).is_some_and(|v| !v.is_empty() && v != "0");
+        let dir = match &self.save_regressions {
+            Some(dir) => dir.clone(),
+            None if from_environment => PathBuf::from(crate::regression::DIRECTORY),
+            None => return Ok(()),
+        };
+        let (Verdict::Violated(cx), false) = (
+            &report.verdict,
+            matches!(self.engine.kind, EngineKind::Replay { .. }),
+        ) else {
+            return Ok(());
+        };
+        let Some(id) = self.model.catalogue_id() else {
+            if self.save_regressions.is_some() {
+                return Err(Error::InvalidParameter(format!(
+                    "cannot save a regression for `{}`: the model has no catalogue id \
+                     (implement `Model::catalogue_id`)",
+                    self.model.name()
+                )));
+            }
+            return Ok(());
+        };
+        let (path, _) = crate::regression::save(&dir, id, &self.engine, cx)?;
+        report.saved = Some(path);
+        Ok(())
     }
 
     /// One search with `engine`: stops at the first counterexample (or, after a race that
@@ -213,6 +298,10 @@ impl<M: Model> Explorer<M> {
                 _ => Verdict::Passed { executions },
             }
         };
+        let replayed = match engine.kind {
+            EngineKind::Replay { .. } => state.last.as_ref().map(|e| e.log().trace()),
+            _ => None,
+        };
         Ok(Report {
             model: self.model.name(),
             engine: engine.to_string(),
@@ -221,6 +310,8 @@ impl<M: Model> Explorer<M> {
             violating: std::mem::take(&mut state.violating),
             executions,
             elapsed,
+            replayed,
+            saved: None,
         })
     }
 

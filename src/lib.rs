@@ -92,9 +92,13 @@ mod diagnose;
 mod engine;
 mod error;
 mod explore;
+mod files;
+pub use files::Checks;
 mod minimize;
 mod panic_hook;
+pub mod proof;
 mod race;
+pub mod regression;
 mod render;
 mod report;
 pub mod schedule;
@@ -106,9 +110,11 @@ pub mod trace;
 #[path = "../models/mod.rs"]
 pub mod models;
 
-pub use engine::{DEFAULT_SEED, Engine};
+pub use engine::{DEFAULT_SEED, Engine, EngineSpec};
 pub use error::Error;
-pub use explore::{ClosureModel, DEFAULT_MAX_STEPS, Explorer, Model, explore};
+pub use explore::{
+    ClosureModel, DEFAULT_MAX_STEPS, Explorer, Model, ModelId, SAVE_VARIABLE, explore,
+};
 pub use race::Race;
 pub use report::{Counterexample, CounterexampleKind, Rendered, Report, Style, Verdict};
 pub use schedule::Schedule;

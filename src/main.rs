@@ -2,8 +2,11 @@
 
 use clap::{Arg, ArgMatches, Args, Command, FromArgMatches, parser::ValueSource};
 use interleavings::models::{self, Options};
-use interleavings::{Engine, Error};
+use interleavings::proof::Proof;
+use interleavings::regression::Regression;
+use interleavings::{Engine, EngineSpec, Error, ModelId, Style};
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -42,23 +45,38 @@ struct EngineArgs {
     max_steps: Option<usize>,
 }
 
+/// Where `explore --save` and `prove` write, and what `replay` reads.
+#[derive(Args, Debug)]
+struct SaveArgs {
+    /// Save the counterexample as a regression file (in models/regressions)
+    #[arg(long)]
+    save: bool,
+    /// Directory for --save
+    #[arg(long, value_name = "DIR", default_value = interleavings::regression::DIRECTORY)]
+    save_dir: PathBuf,
+}
+
 const EXAMPLES: &str = "\
 Examples:
   interleavings list
   interleavings explore tickets --sellers 3 --tickets 3 --guard none --engine loom
   interleavings explore tickets --sellers 10 --tickets 50 --engine pct --iterations 10000
-  interleavings explore counter --guard mutex --engine loom
+  interleavings explore counter --guard none --engine pct --save
+  interleavings replay models/regressions/tickets-3-3-none-pct.toml
+  interleavings replay models/regressions/tickets-3-3-none-pct.toml --guard mutex
+  interleavings prove counter --guard mutex --engine loom
 
 Exit codes: 0 the property holds as far as explored, 1 violated, 2 usage or input error.";
 
-fn command() -> Command {
-    let mut explore = Command::new("explore")
-        .about("Explore a catalogue model and print the report")
-        .arg(
+/// Adds the model argument and every catalogue parameter as `--name VALUE`.
+fn with_model_args(mut command: Command, positional: bool) -> Command {
+    if positional {
+        command = command.arg(
             Arg::new("model")
                 .required(true)
                 .help("Model id (see `interleavings list`)"),
         );
+    }
     let mut seen = Vec::new();
     for entry in models::all() {
         for param in entry.params {
@@ -66,7 +84,7 @@ fn command() -> Command {
                 continue;
             }
             seen.push(param.name);
-            explore = explore.arg(
+            command = command.arg(
                 Arg::new(param.name)
                     .long(param.name)
                     .value_name("VALUE")
@@ -74,6 +92,41 @@ fn command() -> Command {
             );
         }
     }
+    command
+}
+
+fn command() -> Command {
+    let explore = with_model_args(
+        Command::new("explore").about("Explore a catalogue model and print the report"),
+        true,
+    );
+    let prove = with_model_args(
+        Command::new("prove").about(
+            "Explore a catalogue model and save the result as a proof file, re-checked by \
+             `cargo test`",
+        ),
+        true,
+    )
+    .arg(
+        Arg::new("output")
+            .long("output")
+            .value_name("FILE")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help("Proof file to write (default: models/proofs/MODEL-PARAMS-ENGINE.toml)"),
+    );
+    let replay = with_model_args(
+        Command::new("replay").about(
+            "Replay a saved counterexample; with model parameters, replay its schedule \
+             against that variant (e.g. the fixed one)",
+        ),
+        false,
+    )
+    .arg(
+        Arg::new("file")
+            .required(true)
+            .value_parser(clap::value_parser!(PathBuf))
+            .help("Regression file (models/regressions/*.toml)"),
+    );
     Command::new("interleavings")
         .version(env!("CARGO_PKG_VERSION"))
         .about("Check concurrent programs by exploring their interleavings")
@@ -81,7 +134,9 @@ fn command() -> Command {
         .subcommand_required(true)
         .arg_required_else_help(true)
         .subcommand(Command::new("list").about("List the models in the catalogue"))
-        .subcommand(EngineArgs::augment_args(explore))
+        .subcommand(SaveArgs::augment_args(EngineArgs::augment_args(explore)))
+        .subcommand(EngineArgs::augment_args(prove))
+        .subcommand(replay)
 }
 
 fn main() -> ExitCode {
@@ -92,6 +147,8 @@ fn main() -> ExitCode {
             Ok(ExitCode::SUCCESS)
         }
         Some(("explore", sub)) => explore(sub),
+        Some(("prove", sub)) => prove(sub),
+        Some(("replay", sub)) => replay(sub),
         _ => unreachable!("clap requires a subcommand"),
     };
     result.unwrap_or_else(|error| {
@@ -117,10 +174,9 @@ fn list() {
     }
 }
 
-fn explore(matches: &ArgMatches) -> Result<ExitCode, Error> {
-    let id: &String = matches.get_one("model").expect("required");
-    let entry = models::find(id)?;
-    let given: Vec<(String, String)> = models::all()
+/// The catalogue parameters given on the command line, by name.
+fn given_params(matches: &ArgMatches) -> Vec<(String, String)> {
+    let mut given: Vec<(String, String)> = models::all()
         .iter()
         .flat_map(|e| e.params)
         .map(|p| p.name)
@@ -129,10 +185,22 @@ fn explore(matches: &ArgMatches) -> Result<ExitCode, Error> {
             let value: &String = matches.get_one(name).expect("given");
             (name.to_owned(), value.clone())
         })
-        .collect::<std::collections::BTreeMap<_, _>>()
-        .into_iter()
         .collect();
-    let model = entry.build(&given)?;
+    given.sort();
+    given.dedup();
+    given
+}
+
+/// The model named on the command line, with every parameter filled in.
+fn model_from(matches: &ArgMatches) -> Result<ModelId, Error> {
+    let id: &String = matches.get_one("model").expect("required");
+    let entry = models::find(id)?;
+    let given = given_params(matches);
+    entry.build(&given)?;
+    Ok(entry.model_id(&given))
+}
+
+fn engine_and_options(matches: &ArgMatches) -> Result<(Engine, Options), Error> {
     let args =
         EngineArgs::from_arg_matches(matches).map_err(|e| Error::InvalidEngine(e.to_string()))?;
     let engine = engine_from(&args)?;
@@ -140,19 +208,108 @@ fn explore(matches: &ArgMatches) -> Result<ExitCode, Error> {
         time_limit: args.time_limit,
         keep_going: args.keep_going,
         max_steps: args.max_steps,
+        save_regressions: None,
     };
+    Ok((engine, options))
+}
+
+fn explore(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    let model = models::build(&model_from(matches)?)?;
+    let (engine, mut options) = engine_and_options(matches)?;
+    let save =
+        SaveArgs::from_arg_matches(matches).map_err(|e| Error::InvalidParameter(e.to_string()))?;
+    if save.save {
+        options.save_regressions = Some(save.save_dir);
+    }
     let report = model.explore(engine, &options)?;
-    // A closed pipe (`| head`) is not an error worth a panic.
-    let _ = write!(
-        std::io::stdout().lock(),
-        "{}",
-        report.render(&interleavings::Style::for_stdout())
-    );
-    Ok(if report.is_violated() {
+    print(&report.render(&Style::for_stdout()));
+    Ok(exit_code(report.is_violated()))
+}
+
+fn prove(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    let model = model_from(matches)?;
+    let (engine, options) = engine_and_options(matches)?;
+    if options.time_limit.is_some() || options.max_steps.is_some() {
+        return Err(Error::InvalidEngine(
+            "--time-limit and --max-steps do not apply to `prove`: a proof file must be \
+             reproducible"
+                .into(),
+        ));
+    }
+    let spec = EngineSpec::of(&engine);
+    let path = match matches.get_one::<PathBuf>("output") {
+        Some(path) => path.clone(),
+        None => {
+            let mut stem = model.id.clone();
+            for value in model.params.values() {
+                stem.push('-');
+                stem.push_str(value);
+            }
+            stem.push('-');
+            stem.push_str(&spec.name);
+            if let Some(k) = spec.preemption_bound {
+                stem.push_str(&format!("-bound-{k}"));
+            }
+            if options.keep_going {
+                stem.push_str("-all");
+            }
+            PathBuf::from(interleavings::proof::DIRECTORY).join(format!("{stem}.toml"))
+        }
+    };
+    let (proof, report) = Proof::run(model, spec, options.keep_going)?;
+    proof.save(&path, &report.outcome_table(&Style::plain()))?;
+    print(&report.render(&Style::for_stdout()));
+    print(&format!("saved as a proof: {}\n", path.display()));
+    Ok(exit_code(report.is_violated()))
+}
+
+fn replay(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    let path: &PathBuf = matches.get_one("file").expect("required");
+    let regression = Regression::load(path)?;
+    let overrides = given_params(matches);
+    if overrides.is_empty() {
+        let replay = regression.replay(&regression.model)?;
+        print(&replay.report.render(&Style::for_stdout()));
+        match regression.compare(&replay) {
+            None => print("\nthe saved counterexample replays exactly: same steps, same failure\n"),
+            Some(change) => print(&format!(
+                "\nthe saved counterexample no longer replays: {change}\n"
+            )),
+        }
+        return Ok(exit_code(replay.report.is_violated()));
+    }
+    let entry = models::find(&regression.model.id)?;
+    let mut params: Vec<(String, String)> = regression.model.params.clone().into_iter().collect();
+    for (name, value) in overrides {
+        params.retain(|(n, _)| *n != name);
+        params.push((name, value));
+    }
+    entry.build(&params)?;
+    let target = entry.model_id(&params);
+    let replay = regression.replay(&target)?;
+    print(&replay.report.render(&Style::for_stdout()));
+    match &replay.divergence {
+        Some(why) => print(&format!(
+            "\nthe schedule saved for {} does not fit this model exactly: {why}\nfrom there \
+             on the replay ran the scheduled thread wherever it could run.\n",
+            models::build(&regression.model)?.name()
+        )),
+        None => print("\nthe model followed the saved schedule exactly\n"),
+    }
+    Ok(exit_code(replay.report.is_violated()))
+}
+
+fn exit_code(violated: bool) -> ExitCode {
+    if violated {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    })
+    }
+}
+
+/// Prints to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn print(text: &str) {
+    let _ = write!(std::io::stdout().lock(), "{text}");
 }
 
 /// Builds the engine, refusing flags that do not apply to it.

@@ -70,6 +70,21 @@ impl CounterexampleKind {
     }
 }
 
+impl CounterexampleKind {
+    /// The kind whose [`describe`](Self::describe) text is `text`.
+    pub fn from_description(text: &str) -> Option<Self> {
+        [
+            CounterexampleKind::Invariant,
+            CounterexampleKind::DataRace,
+            CounterexampleKind::Deadlock,
+            CounterexampleKind::Panic,
+            CounterexampleKind::StepLimit,
+        ]
+        .into_iter()
+        .find(|kind| kind.describe() == text)
+    }
+}
+
 impl fmt::Display for CounterexampleKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.describe())
@@ -220,9 +235,23 @@ pub struct Report<O> {
     pub(crate) violating: BTreeMap<O, String>,
     pub(crate) executions: u64,
     pub(crate) elapsed: Duration,
+    /// The one execution of a replay ([`Engine::schedule`](crate::Engine::schedule)).
+    pub(crate) replayed: Option<Trace>,
+    /// The regression file the counterexample was saved to.
+    pub(crate) saved: Option<std::path::PathBuf>,
 }
 
 impl<O: Ord + fmt::Debug> Report<O> {
+    /// The regression file the counterexample is saved in, when saving was asked for.
+    pub fn saved_to(&self) -> Option<&std::path::Path> {
+        self.saved.as_deref()
+    }
+
+    /// The trace of the execution a replay ran, failing or not (`None` for other engines).
+    pub fn replayed_trace(&self) -> Option<&Trace> {
+        self.replayed.as_ref()
+    }
+
     /// The verdict.
     pub fn verdict(&self) -> &Verdict {
         &self.verdict
@@ -326,6 +355,22 @@ impl<O: fmt::Debug> Report<O> {
                 .collect(),
             executions: self.executions,
             elapsed: self.elapsed,
+            replayed: self.replayed,
+            saved: self.saved,
+        }
+    }
+}
+
+impl Verdict {
+    /// The verdict in one word or two, as proof files record it: `violated`, `proved`,
+    /// `proved within bound`, `passed` or `incomplete`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Verdict::Violated(_) => "violated",
+            Verdict::Proved { .. } => "proved",
+            Verdict::ProvedWithinBound { .. } => "proved within bound",
+            Verdict::Passed { .. } => "passed",
+            Verdict::Incomplete { .. } => "incomplete",
         }
     }
 }
@@ -380,9 +425,19 @@ impl<O: Ord + fmt::Debug> Report<O> {
         writeln!(out, "model:   {}", self.model)?;
         writeln!(out, "engine:  {}", self.engine)?;
         writeln!(out, "verdict: {}", self.verdict)?;
-        if let Verdict::Violated(cx) = &self.verdict {
-            writeln!(out)?;
-            crate::render::counterexample(out, cx, style)?;
+        match (&self.verdict, &self.replayed) {
+            (Verdict::Violated(cx), _) => {
+                writeln!(out)?;
+                crate::render::counterexample(out, cx, style)?;
+            }
+            (_, Some(trace)) => {
+                writeln!(out, "\nthe replayed execution:")?;
+                crate::render::trace(out, trace, &[], &[], style)?;
+            }
+            _ => {}
+        }
+        if let Some(path) = &self.saved {
+            writeln!(out, "saved as a regression: {}", path.display())?;
         }
         writeln!(out)?;
         crate::render::outcomes(out, self, style)?;

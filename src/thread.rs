@@ -60,7 +60,7 @@ impl Builder {
             });
         };
         context::step(&execution, parent);
-        let child = execution.add_thread(self.name.clone());
+        let child = execution.add_thread(parent, self.name.clone());
         let label = execution.thread_label(child);
         execution.record_with(parent, Op::Spawn, &label, None, Effect::Spawn(child));
         let body = {
@@ -77,6 +77,7 @@ impl Builder {
             Backend::Loom => Inner::Loom(engine::loom::spawn(&execution, child, self.name, body)),
             Backend::Shuttle => Inner::Shuttle(engine::shuttle::spawn(child, self.name, body)),
         };
+        execution.replay_point();
         Ok(JoinHandle {
             inner,
             joined: Some((execution, child)),
@@ -92,6 +93,9 @@ pub(crate) fn run_model_thread<T>(
     f: impl FnOnce() -> T,
 ) -> T {
     let result = panic::catch_unwind(AssertUnwindSafe(f));
+    if result.is_ok() {
+        execution.replay_point();
+    }
     if let Err(payload) = &result {
         execution.record_panic(thread, payload.as_ref());
         if execution.has_failed() && execution.backend == Backend::Shuttle {

@@ -3,6 +3,7 @@
 
 mod cli;
 mod failures;
+mod files;
 mod outcomes;
 mod races;
 mod readme;

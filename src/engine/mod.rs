@@ -6,12 +6,14 @@
 
 pub(crate) mod loom;
 pub(crate) mod shuttle;
+mod spec;
 pub(crate) mod std;
 
 use crate::context::{Backend, Chaos, Execution};
 use ::std::any::Any;
 use ::std::fmt;
 use ::std::sync::Arc;
+pub use spec::EngineSpec;
 
 /// The seed a sampling engine uses when none is given, so that runs repeat exactly.
 pub const DEFAULT_SEED: u64 = 0x1e4e_1ea5;
@@ -173,7 +175,7 @@ impl Engine {
         self
     }
 
-    fn misconfigure(&mut self, method: &str) {
+    pub(crate) fn misconfigure(&mut self, method: &str) {
         self.misconfigured.get_or_insert_with(|| {
             format!(
                 "`Engine::{method}` does not apply to the {} engine",

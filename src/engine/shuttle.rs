@@ -22,6 +22,21 @@ shuttle::thread_local! {
     static THREAD_INDEX: Cell<usize> = Cell::new(0);
 }
 
+std::thread_local! {
+    /// Set while this OS thread drives a replay.
+    static REPLAYING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// A scheduling point that exists only in replays, before an event that would otherwise
+/// follow the thread's previous one with no chance to switch (a spawned thread's start, a
+/// wait, an unlock, a thread's end). Real threads can interleave there, so a recorded order
+/// may need a switch there to be followed.
+pub(crate) fn replay_point() {
+    if REPLAYING.with(Cell::get) {
+        shuttle::thread::yield_now();
+    }
+}
+
 pub(crate) fn thread_index() -> usize {
     THREAD_INDEX.with(Cell::get)
 }
@@ -39,6 +54,8 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
     let config = config(job.max_steps());
     let body = coroutine_body(Arc::clone(&job), Backend::Shuttle, false);
     let settle = Arc::clone(&job);
+    let replaying = matches!(kind, EngineKind::Replay { .. });
+    let was_replaying = REPLAYING.with(|r| r.replace(replaying));
     let driven = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         match *kind {
             // The iteration cap is the job's: it can tell "more to explore" from "done".
@@ -72,6 +89,7 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
             }
         };
     }));
+    REPLAYING.with(|r| r.set(was_replaying));
     settle.settle_pending();
     driven
 }
@@ -160,10 +178,18 @@ impl Scheduler for Replay {
         _is_yielding: bool,
     ) -> Option<TaskId> {
         let can_run = |id: TaskId| runnable.iter().any(|t| t.id() == id);
-        let recorded = crate::context::current().map_or(0, |e| e.log().events.len());
-        let wanted = self.order.get(recorded).map(|&t| TaskId::from(t));
+        // The thread the schedule names for the next event, or, if that thread has not been
+        // created yet, the thread that is spawning it.
+        let (wanted, spawner) = crate::context::current()
+            .and_then(|execution| {
+                let log = execution.log();
+                let wanted = *self.order.get(log.events.len())?;
+                Some((TaskId::from(wanted), TaskId::from(log.runner_for(wanted))))
+            })
+            .unzip();
         wanted
             .filter(|&id| can_run(id))
+            .or(spawner.filter(|&id| can_run(id)))
             .or(current.filter(|&id| can_run(id)))
             .or(runnable.first().map(|t| t.id()))
     }

@@ -46,6 +46,7 @@ impl Drop for Witness<'_> {
         if std::thread::panicking() {
             return;
         }
+        self.execution.replay_point();
         self.execution.record_with(
             self.thread,
             Op::Unlock,
