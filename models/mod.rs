@@ -70,6 +70,12 @@ pub struct Options {
     pub max_steps: Option<usize>,
     /// See [`Explorer::save_regressions`].
     pub save_regressions: Option<std::path::PathBuf>,
+    /// See [`Explorer::jobs`] (0 counts as 1).
+    pub jobs: usize,
+    /// See [`Explorer::shard`].
+    pub shard: Option<(usize, usize)>,
+    /// See [`Explorer::progress`].
+    pub progress: Option<std::sync::Arc<crate::Progress>>,
 }
 
 /// A catalogue model with its outcome type erased, so that the command line can run any.
@@ -99,6 +105,13 @@ impl<M: Model + Clone> Explorable for M {
         if let Some(dir) = &options.save_regressions {
             explorer = explorer.save_regressions(dir.clone());
         }
+        if let Some((index, count)) = options.shard {
+            explorer = explorer.shard(index, count);
+        }
+        if let Some(progress) = &options.progress {
+            explorer = explorer.progress(std::sync::Arc::clone(progress));
+        }
+        explorer = explorer.jobs(options.jobs);
         Ok(explorer.try_run()?.erase_outcomes())
     }
 }

@@ -3,6 +3,7 @@
 use crate::context::{self, Backend, Chaos, Execution, FailureKind, Stop};
 use crate::engine::{Engine, EngineKind, Job};
 use crate::error::Error;
+use crate::progress::Progress;
 use crate::report::{Counterexample, CounterexampleKind, Report, Verdict};
 use crate::trace::Op;
 use std::collections::BTreeMap;
@@ -119,6 +120,9 @@ pub struct Explorer<M> {
     assertions_are_invariants: bool,
     save_regressions: Option<PathBuf>,
     minimize: bool,
+    progress: Option<Arc<Progress>>,
+    jobs: usize,
+    shard: Option<(usize, usize)>,
 }
 
 /// Set to anything but `0` to make every exploration save its counterexample as a
@@ -137,7 +141,35 @@ impl<M: Model> Explorer<M> {
             assertions_are_invariants: false,
             save_regressions: None,
             minimize: true,
+            progress: None,
+            jobs: 1,
+            shard: None,
         }
+    }
+
+    /// Reports executions to `progress`, and stops when it asks (the verdict is then
+    /// `Incomplete`, whatever the engine).
+    pub fn progress(mut self, progress: Arc<Progress>) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// OS threads for the sampling engines (random, PCT, std); default 1. Random and PCT
+    /// runs are split into chunks of a fixed size, each with its own seed derived from the
+    /// engine's, and the report is assembled in chunk order: the verdict, the counts and
+    /// the counterexample are the same for any number of jobs. (The std engine runs real
+    /// threads: its runs are never reproducible.)
+    pub fn jobs(mut self, jobs: usize) -> Self {
+        self.jobs = jobs.max(1);
+        self
+    }
+
+    /// Runs part `index` (from 1) of `count` disjoint parts of the search, so that several
+    /// machines can share it; [`json::merge`](crate::json::merge) combines their reports.
+    /// Random, PCT and std split their chunks of executions; DFS splits its search tree.
+    pub fn shard(mut self, index: usize, count: usize) -> Self {
+        self.shard = Some((index, count));
+        self
     }
 
     /// Whether to make the counterexample small (default: yes): see
@@ -200,7 +232,7 @@ impl<M: Model> Explorer<M> {
         }
         crate::panic_hook::install();
         let started = Instant::now();
-        let mut report = self.search(&self.engine, RACE_GRACE, self.time_limit)?;
+        let mut report = crate::parallel::run(&self)?;
         if let (Verdict::Violated(cx), true) = (&mut report.verdict, self.minimize) {
             let shrunk = crate::minimize::minimize(&self, cx.as_ref().clone());
             **cx = shrunk;
@@ -258,6 +290,7 @@ impl<M: Model> Explorer<M> {
             time_limit,
             keep_going: self.keep_going,
             race_grace,
+            progress: self.progress.clone(),
             assertions_are_invariants: self.assertions_are_invariants,
             started,
             state: Mutex::new(State::default()),
@@ -280,7 +313,7 @@ impl<M: Model> Explorer<M> {
         let verdict = if let Some(cx) = state.counterexample.take() {
             Verdict::Violated(Box::new(cx))
         } else if let Some(reason) = state.budget.take() {
-            if engine.is_exhaustive() {
+            if engine.is_exhaustive() || state.interrupted {
                 Verdict::Incomplete { executions, reason }
             } else {
                 Verdict::Passed { executions }
@@ -312,11 +345,29 @@ impl<M: Model> Explorer<M> {
             elapsed,
             replayed,
             saved: None,
+            shard: None,
         })
     }
 
     pub(crate) fn engine_ref(&self) -> &Engine {
         &self.engine
+    }
+
+    pub(crate) fn settings(&self) -> (usize, Option<(usize, usize)>, Option<Duration>) {
+        (self.jobs, self.shard, self.time_limit)
+    }
+
+    pub(crate) fn keeps_going(&self) -> bool {
+        self.keep_going
+    }
+
+    /// The search with the explorer's own engine and budget.
+    pub(crate) fn main_search(
+        &self,
+        engine: &Engine,
+        time_limit: Option<Duration>,
+    ) -> Result<Report<M::Outcome>, Error> {
+        self.search(engine, RACE_GRACE, time_limit)
     }
 }
 
@@ -332,6 +383,7 @@ struct Run<M: Model> {
     time_limit: Option<Duration>,
     keep_going: bool,
     race_grace: u64,
+    progress: Option<Arc<Progress>>,
     assertions_are_invariants: bool,
     started: Instant,
     state: Mutex<State<M::Outcome>>,
@@ -350,6 +402,10 @@ struct State<O> {
     settled: bool,
     /// A failure other than a broken property (panic, deadlock, ...) ended the exploration.
     stopped: bool,
+    /// The exploration was asked to stop through its [`Progress`].
+    interrupted: bool,
+    /// The current execution belongs to another shard: not counted, not recorded.
+    foreign: bool,
     /// Which budget ended the exploration, if one did.
     budget: Option<String>,
     error: Option<Error>,
@@ -372,6 +428,8 @@ impl<O> Default for State<O> {
             pending: None,
             settled: true,
             stopped: false,
+            interrupted: false,
+            foreign: false,
             budget: None,
             error: None,
             last: None,
@@ -509,6 +567,11 @@ impl<M: Model> Job for Run<M> {
         if self.satisfied(&state) {
             return false;
         }
+        if self.progress.as_ref().is_some_and(|p| p.stop_requested()) {
+            state.budget = Some("interrupted".to_owned());
+            state.interrupted = true;
+            return false;
+        }
         if let Some(cap) = self.max_iterations {
             if state.executions >= cap {
                 state.budget = Some(format!("iteration cap of {cap} executions reached"));
@@ -526,9 +589,14 @@ impl<M: Model> Job for Run<M> {
 
     fn begin(&self, backend: Backend, chaos: Option<Chaos>) -> Arc<Execution> {
         let mut state = self.state();
-        state.executions += 1;
+        if !state.foreign {
+            state.executions += 1;
+            if let Some(progress) = &self.progress {
+                progress.count_execution();
+            }
+        }
         state.pending = None;
-        state.settled = false;
+        state.settled = state.foreign;
         let execution = Execution::new(backend, self.max_steps, chaos);
         state.last = Some(Arc::clone(&execution));
         execution
@@ -549,6 +617,9 @@ impl<M: Model> Job for Run<M> {
         };
         execution.record(0, Op::Finish, "", None);
         execution.set_status(0, context::Status::Finished);
+        if self.state().foreign {
+            return;
+        }
         let checked = panic::catch_unwind(AssertUnwindSafe(|| self.model.check(&outcome)));
         let broken = match checked {
             Ok(Ok(())) => None,
@@ -587,8 +658,15 @@ impl<M: Model> Job for Run<M> {
         }
     }
 
+    fn set_foreign(&self, foreign: bool) {
+        self.state().foreign = foreign;
+    }
+
     fn finish(&self, execution: &Arc<Execution>) -> bool {
         let mut state = self.state();
+        if state.foreign {
+            return true;
+        }
         self.settle(&mut state, execution);
         if state.error.is_some() || execution.log().failure.is_some() {
             return false;

@@ -93,9 +93,13 @@ mod engine;
 mod error;
 mod explore;
 mod files;
+pub mod json;
 pub use files::Checks;
 mod minimize;
 mod panic_hook;
+mod parallel;
+mod progress;
+pub use progress::Progress;
 pub mod proof;
 mod race;
 pub mod regression;
@@ -116,7 +120,7 @@ pub use explore::{
     ClosureModel, DEFAULT_MAX_STEPS, Explorer, Model, ModelId, SAVE_VARIABLE, explore,
 };
 pub use race::Race;
-pub use report::{Counterexample, CounterexampleKind, Rendered, Report, Style, Verdict};
+pub use report::{Counterexample, CounterexampleKind, Rendered, Report, Shard, Style, Verdict};
 pub use schedule::Schedule;
 pub use shared::Shared;
 

@@ -45,7 +45,7 @@ pub(crate) enum Effect {
 }
 
 /// Two conflicting accesses to a `Shared` that happens-before does not order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Race {
     /// Index in the trace's events of the earlier access.
     pub first: usize,

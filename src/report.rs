@@ -239,9 +239,27 @@ pub struct Report<O> {
     pub(crate) replayed: Option<Trace>,
     /// The regression file the counterexample was saved to.
     pub(crate) saved: Option<std::path::PathBuf>,
+    /// Which part of a sharded search this is.
+    pub(crate) shard: Option<Shard>,
+}
+
+/// Which part of a sharded search a report covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    /// From 1.
+    pub index: usize,
+    /// How many parts the search was split into.
+    pub count: usize,
+    /// The part was explored to its end (no budget, no violation cut it short).
+    pub part_complete: bool,
 }
 
 impl<O: Ord + fmt::Debug> Report<O> {
+    /// Which part of a sharded search this report covers, if it is one.
+    pub fn shard(&self) -> Option<Shard> {
+        self.shard
+    }
+
     /// The regression file the counterexample is saved in, when saving was asked for.
     pub fn saved_to(&self) -> Option<&std::path::Path> {
         self.saved.as_deref()
@@ -357,6 +375,7 @@ impl<O: fmt::Debug> Report<O> {
             elapsed: self.elapsed,
             replayed: self.replayed,
             saved: self.saved,
+            shard: self.shard,
         }
     }
 }

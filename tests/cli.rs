@@ -56,7 +56,7 @@ fn the_readme_command_shows_the_ticket_race() {
 
 #[test]
 fn bad_input_exits_2_naming_what_was_wrong() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 10] = [
         (&["explore", "nosuch"], "no model `nosuch`"),
         (
             &["explore", "counter", "--guard", "spinlock"],
@@ -73,6 +73,26 @@ fn bad_input_exits_2_naming_what_was_wrong() {
         (
             &["explore", "counter", "--engine", "loom", "--seed", "3"],
             "--seed does not apply",
+        ),
+        (
+            &["explore", "counter", "--shard", "0/3"],
+            "`0/3` is not a shard",
+        ),
+        (
+            &["explore", "counter", "--shard", "4/3"],
+            "`4/3` is not a shard",
+        ),
+        (
+            &["explore", "counter", "--shard", "a/b"],
+            "`a/b` is not a shard",
+        ),
+        (
+            &["explore", "counter", "--engine", "loom", "--shard", "1/2"],
+            "--shard does not apply to --engine loom",
+        ),
+        (
+            &["merge", "/nonexistent/part.json"],
+            "/nonexistent/part.json",
         ),
     ];
     for (args, expected) in cases {
@@ -92,4 +112,216 @@ fn list_names_every_model_and_parameter() {
     for needle in ["counter", "tickets", "--sellers", "none | mutex | atomic"] {
         assert!(stdout.contains(needle), "{stdout}");
     }
+}
+
+#[test]
+fn unknown_models_and_values_show_the_valid_choices() {
+    let out = interleavings(&["explore", "nosuch"]);
+    assert!(text(&out.stderr).contains("known: counter, tickets"));
+    let out = interleavings(&["explore", "counter", "--guard", "spinlock"]);
+    assert!(text(&out.stderr).contains("not one of none, mutex, atomic"));
+    let out = interleavings(&["explore", "counter", "--sellers", "3"]);
+    assert!(text(&out.stderr).contains("known: guard"));
+}
+
+#[test]
+fn json_is_the_only_output_and_follows_the_schema() {
+    let out = interleavings(&[
+        "explore", "counter", "--guard", "none", "--engine", "pct", "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report: interleavings::json::JsonReport =
+        serde_json::from_slice(&out.stdout).expect("stdout is one JSON report");
+    assert_eq!(report.schema, interleavings::json::SCHEMA);
+    assert_eq!(report.verdict.name, "violated");
+    let cx = report.counterexample.expect("a counterexample");
+    assert_eq!(cx.kind, "data race");
+    assert_eq!(cx.schedule.len(), cx.trace.events.len());
+    assert!(!cx.rendered.contains('\x1b'));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for field in [
+        "schema",
+        "model",
+        "engine",
+        "verdict",
+        "executions",
+        "outcomes",
+        "counterexample",
+    ] {
+        assert!(value.get(field).is_some(), "missing {field}");
+    }
+    let out = interleavings(&["explore", "counter", "--guard", "mutex", "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let report: interleavings::json::JsonReport = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report.verdict.name, "proved");
+    assert_eq!(report.verdict.executions, 105);
+}
+
+fn json_of(args: &[&str]) -> interleavings::json::JsonReport {
+    let out = interleavings(args);
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", text(&out.stderr)))
+}
+
+#[test]
+fn jobs_do_not_change_the_result() {
+    let run = |jobs: &str| {
+        json_of(&[
+            "explore",
+            "tickets",
+            "--sellers",
+            "4",
+            "--tickets",
+            "6",
+            "--guard",
+            "none",
+            "--engine",
+            "pct",
+            "--iterations",
+            "3000",
+            "--seed",
+            "5",
+            "--jobs",
+            jobs,
+            "--json",
+        ])
+    };
+    let (one, two) = (run("1"), run("2"));
+    assert_eq!(one.verdict, two.verdict);
+    assert_eq!(one.executions, two.executions);
+    assert_eq!(one.counterexample, two.counterexample);
+    let passing = |jobs: &str| {
+        json_of(&[
+            "explore",
+            "tickets",
+            "--sellers",
+            "3",
+            "--tickets",
+            "3",
+            "--guard",
+            "mutex",
+            "--engine",
+            "random",
+            "--iterations",
+            "2500",
+            "--jobs",
+            jobs,
+            "--json",
+        ])
+    };
+    let (one, two) = (passing("1"), passing("2"));
+    assert_eq!((one.verdict, one.outcomes), (two.verdict, two.outcomes));
+}
+
+#[test]
+fn dfs_shards_merge_into_the_unsharded_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let whole = json_of(&[
+        "explore",
+        "counter",
+        "--guard",
+        "none",
+        "--engine",
+        "dfs",
+        "--keep-going",
+        "--json",
+    ]);
+    let mut files = Vec::new();
+    for i in 1..=3 {
+        let shard = format!("{i}/3");
+        let out = interleavings(&[
+            "explore",
+            "counter",
+            "--guard",
+            "none",
+            "--engine",
+            "dfs",
+            "--keep-going",
+            "--shard",
+            &shard,
+            "--json",
+        ]);
+        let path = dir.path().join(format!("part{i}.json"));
+        std::fs::write(&path, &out.stdout).unwrap();
+        files.push(path.display().to_string());
+    }
+    let mut args = vec!["merge", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let merged = json_of(&args);
+    assert_eq!(merged.executions, whole.executions);
+    assert_eq!(merged.outcomes, whole.outcomes);
+    assert_eq!(merged.verdict.name, "violated");
+    // A proof splits and merges into a proof.
+    let mut files = Vec::new();
+    for i in 1..=3 {
+        let shard = format!("{i}/3");
+        let out = interleavings(&[
+            "explore", "counter", "--guard", "atomic", "--engine", "dfs", "--shard", &shard,
+            "--json",
+        ]);
+        let part: interleavings::json::JsonReport = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(
+            part.verdict.name, "incomplete",
+            "a part alone proves nothing"
+        );
+        let path = dir.path().join(format!("atomic{i}.json"));
+        std::fs::write(&path, &out.stdout).unwrap();
+        files.push(path.display().to_string());
+    }
+    let mut args = vec!["merge", "--json"];
+    args.extend(files.iter().map(String::as_str));
+    let merged = json_of(&args);
+    assert_eq!(
+        (merged.verdict.name.as_str(), merged.executions),
+        ("proved", 251)
+    );
+    // A missing shard is refused.
+    let out = interleavings(&["merge", &files[0], &files[2]]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("shard 2 of 3 is missing"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn run_prints_each_real_run() {
+    let out = interleavings(&["run", "counter", "--guard", "mutex", "--runs", "3"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(stdout.contains("run 3: 109 — ok"), "{stdout}");
+}
+
+#[test]
+fn prove_writes_a_proof_file_that_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("counter.toml");
+    let out = interleavings(&[
+        "prove",
+        "counter",
+        "--guard",
+        "atomic",
+        "--engine",
+        "loom",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let checked = interleavings::proof::Proof::check(&file, false).unwrap();
+    assert_eq!(checked, interleavings::proof::Checked::Same);
+}
+
+#[test]
+fn replay_against_takes_a_variant() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/models/regressions/counter-none-loom.toml"
+    );
+    let out = interleavings(&["replay", file, "--against", "mutex"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("109"));
+    let out = interleavings(&["replay", file, "--against", "spinlock"]);
+    assert_eq!(out.status.code(), Some(2));
 }

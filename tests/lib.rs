@@ -5,6 +5,7 @@ mod cli;
 mod failures;
 mod files;
 mod outcomes;
+mod parallel;
 mod races;
 mod readme;
 mod rendering;

@@ -4,6 +4,7 @@
 //! thread, finish it. The engine decides how many executions there are and which thread runs
 //! at each step; everything the report says comes from the job's own records.
 
+mod dfs;
 pub(crate) mod loom;
 pub(crate) mod shuttle;
 mod spec;
@@ -49,6 +50,8 @@ pub(crate) enum EngineKind {
     },
     Dfs {
         max_iterations: Option<u64>,
+        /// Part `index` of `count` of the search tree (set by `Explorer::shard`).
+        shard: Option<(usize, usize)>,
     },
     Random {
         iterations: u64,
@@ -92,6 +95,7 @@ impl Engine {
     pub fn dfs() -> Self {
         Self::of(EngineKind::Dfs {
             max_iterations: None,
+            shard: None,
         })
     }
 
@@ -158,7 +162,7 @@ impl Engine {
     /// explore the verdict is `Incomplete`.
     pub fn max_iterations(mut self, n: u64) -> Self {
         match &mut self.kind {
-            EngineKind::Loom { max_iterations, .. } | EngineKind::Dfs { max_iterations } => {
+            EngineKind::Loom { max_iterations, .. } | EngineKind::Dfs { max_iterations, .. } => {
                 *max_iterations = Some(n)
             }
             _ => self.misconfigure("max_iterations"),
@@ -210,7 +214,7 @@ impl Engine {
 
     pub(crate) fn max_iterations_limit(&self) -> Option<u64> {
         match self.kind {
-            EngineKind::Loom { max_iterations, .. } | EngineKind::Dfs { max_iterations } => {
+            EngineKind::Loom { max_iterations, .. } | EngineKind::Dfs { max_iterations, .. } => {
                 max_iterations
             }
             _ => None,
@@ -255,7 +259,7 @@ impl fmt::Display for Engine {
                 }
                 write!(f, ")")
             }
-            EngineKind::Dfs { max_iterations } => {
+            EngineKind::Dfs { max_iterations, .. } => {
                 write!(f, "shuttle dfs (exhaustive")?;
                 if let Some(n) = max_iterations {
                     write!(f, ", at most {n} executions")?;
@@ -295,6 +299,9 @@ pub(crate) trait Job: Send + Sync + 'static {
     /// Settles the last execution if the engine ended it without `finish` (shuttle stops a
     /// failed execution when its scheduler chooses no task).
     fn settle_pending(&self);
+    /// Marks the next execution as another shard's: it runs (as far as it must) but is not
+    /// counted or recorded.
+    fn set_foreign(&self, foreign: bool);
     /// Facade operations one execution may take.
     fn max_steps(&self) -> usize;
 }

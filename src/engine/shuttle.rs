@@ -6,9 +6,7 @@
 
 use super::{EngineKind, Job, coroutine_body};
 use crate::context::Backend;
-use shuttle::scheduler::{
-    DfsScheduler, PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId,
-};
+use shuttle::scheduler::{PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use std::any::Any;
 use std::cell::Cell;
@@ -59,9 +57,11 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
     let driven = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         match *kind {
             // The iteration cap is the job's: it can tell "more to explore" from "done".
-            EngineKind::Dfs { .. } => {
-                Runner::new(Guarded::new(DfsScheduler::new(None, false), job), config).run(body)
-            }
+            EngineKind::Dfs { shard, .. } => Runner::new(
+                Guarded::new(super::dfs::Dfs::new(shard, Arc::clone(&job)), job),
+                config,
+            )
+            .run(body),
             EngineKind::Random { iterations, seed } => Runner::new(
                 Guarded::new(RandomScheduler::new_from_seed(seed, count(iterations)), job),
                 config,

@@ -52,7 +52,7 @@ impl EngineSpec {
                 max_iterations: *max_iterations,
                 ..EngineSpec::default()
             },
-            EngineKind::Dfs { max_iterations } => EngineSpec {
+            EngineKind::Dfs { max_iterations, .. } => EngineSpec {
                 name,
                 max_iterations: *max_iterations,
                 ..EngineSpec::default()

@@ -1,5 +1,7 @@
 //! The `interleavings` command line: a thin front end over the library.
 
+mod watch;
+
 use clap::{Arg, ArgMatches, Args, Command, FromArgMatches, parser::ValueSource};
 use interleavings::models::{self, Options};
 use interleavings::proof::Proof;
@@ -43,6 +45,31 @@ struct EngineArgs {
     /// Facade operations one execution may take
     #[arg(long)]
     max_steps: Option<usize>,
+    /// OS threads for the sampling engines (pct, random, std); results do not depend on it
+    #[arg(long, value_name = "N", default_value_t = default_jobs())]
+    jobs: usize,
+    /// Run part I of N of the search (pct, random, std: chunks of executions; dfs: the
+    /// search tree); combine the parts' --json reports with `interleavings merge`
+    #[arg(long, value_name = "I/N", value_parser = parse_shard)]
+    shard: Option<(usize, usize)>,
+    /// Print the report as JSON (schema 1, see the `json` module docs), nothing else
+    #[arg(long)]
+    json: bool,
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let problem = || format!("`{text}` is not a shard: write I/N with 1 <= I <= N, e.g. 2/3");
+    let (index, count) = text.split_once('/').ok_or_else(problem)?;
+    let index: usize = index.trim().parse().map_err(|_| problem())?;
+    let count: usize = count.trim().parse().map_err(|_| problem())?;
+    if index == 0 || count == 0 || index > count {
+        return Err(problem());
+    }
+    Ok((index, count))
 }
 
 /// Where `explore --save` and `prove` write, and what `replay` reads.
@@ -64,7 +91,11 @@ Examples:
   interleavings explore counter --guard none --engine pct --save
   interleavings replay models/regressions/tickets-3-3-none-pct.toml
   interleavings replay models/regressions/tickets-3-3-none-pct.toml --guard mutex
+  interleavings replay models/regressions/tickets-none-3-3-pct.toml --against mutex
   interleavings prove counter --guard mutex --engine loom
+  interleavings explore counter --engine dfs --shard 1/3 --json > part1.json   (and 2/3, 3/3)
+  interleavings merge part1.json part2.json part3.json
+  interleavings run tickets --sellers 10 --tickets 50 --guard none --runs 5 --chaos 1
 
 Exit codes: 0 the property holds as far as explored, 1 violated, 2 usage or input error.";
 
@@ -126,6 +157,48 @@ fn command() -> Command {
             .required(true)
             .value_parser(clap::value_parser!(PathBuf))
             .help("Regression file (models/regressions/*.toml)"),
+    )
+    .arg(
+        Arg::new("against")
+            .long("against")
+            .value_name("VARIANT")
+            .help("Replay on another variant of the model: a value of its `guard`, e.g. mutex"),
+    );
+    let merge = Command::new("merge")
+        .about("Combine the --json reports of all shards of one search into one verdict")
+        .arg(
+            Arg::new("reports")
+                .required(true)
+                .num_args(1..)
+                .value_parser(clap::value_parser!(PathBuf))
+                .help("The shards' JSON reports"),
+        )
+        .arg(
+            Arg::new("json")
+                .long("json")
+                .action(clap::ArgAction::SetTrue)
+                .help("Print the merged report as JSON"),
+        );
+    let run = with_model_args(
+        Command::new("run").about(
+            "Run the model as the real program on real threads and print what each run gave",
+        ),
+        true,
+    )
+    .arg(
+        Arg::new("runs")
+            .long("runs")
+            .value_name("N")
+            .default_value("1")
+            .value_parser(clap::value_parser!(u64))
+            .help("How many times to run it"),
+    )
+    .arg(
+        Arg::new("chaos")
+            .long("chaos")
+            .value_name("SEED")
+            .value_parser(clap::value_parser!(u64))
+            .help("Seeded yields and short sleeps that widen race windows"),
     );
     Command::new("interleavings")
         .version(env!("CARGO_PKG_VERSION"))
@@ -137,6 +210,8 @@ fn command() -> Command {
         .subcommand(SaveArgs::augment_args(EngineArgs::augment_args(explore)))
         .subcommand(EngineArgs::augment_args(prove))
         .subcommand(replay)
+        .subcommand(merge)
+        .subcommand(run)
 }
 
 fn main() -> ExitCode {
@@ -149,6 +224,8 @@ fn main() -> ExitCode {
         Some(("explore", sub)) => explore(sub),
         Some(("prove", sub)) => prove(sub),
         Some(("replay", sub)) => replay(sub),
+        Some(("merge", sub)) => merge(sub),
+        Some(("run", sub)) => run(sub),
         _ => unreachable!("clap requires a subcommand"),
     };
     result.unwrap_or_else(|error| {
@@ -204,11 +281,20 @@ fn engine_and_options(matches: &ArgMatches) -> Result<(Engine, Options), Error> 
     let args =
         EngineArgs::from_arg_matches(matches).map_err(|e| Error::InvalidEngine(e.to_string()))?;
     let engine = engine_from(&args)?;
+    if args.shard.is_some() && !matches!(args.engine.as_str(), "pct" | "random" | "std" | "dfs") {
+        return Err(Error::InvalidEngine(format!(
+            "--shard does not apply to --engine {} (it applies to: pct, random, std, dfs)",
+            args.engine
+        )));
+    }
     let options = Options {
         time_limit: args.time_limit,
         keep_going: args.keep_going,
         max_steps: args.max_steps,
         save_regressions: None,
+        jobs: args.jobs,
+        shard: args.shard,
+        progress: Some(watch::progress()),
     };
     Ok((engine, options))
 }
@@ -221,9 +307,26 @@ fn explore(matches: &ArgMatches) -> Result<ExitCode, Error> {
     if save.save {
         options.save_regressions = Some(save.save_dir);
     }
-    let report = model.explore(engine, &options)?;
-    print(&report.render(&Style::for_stdout()));
+    let json = EngineArgs::from_arg_matches(matches).is_ok_and(|a| a.json);
+    let total = sampled_total(&engine);
+    let progress = options.progress.clone().expect("set above");
+    let report = watch::with_bar(&progress, total, || model.explore(engine, &options))?;
+    if json {
+        print(&format!("{}\n", to_json(&report.to_json())));
+    } else {
+        print(&report.render(&Style::for_stdout()));
+    }
     Ok(exit_code(report.is_violated()))
+}
+
+/// The number of executions a sampling engine will run, for the progress bar.
+fn sampled_total(engine: &Engine) -> Option<u64> {
+    let spec = EngineSpec::of(engine);
+    spec.iterations.or(spec.runs)
+}
+
+fn to_json(report: &interleavings::json::JsonReport) -> String {
+    serde_json::to_string_pretty(report).expect("a report always serialises")
 }
 
 fn prove(matches: &ArgMatches) -> Result<ExitCode, Error> {
@@ -266,7 +369,11 @@ fn prove(matches: &ArgMatches) -> Result<ExitCode, Error> {
 fn replay(matches: &ArgMatches) -> Result<ExitCode, Error> {
     let path: &PathBuf = matches.get_one("file").expect("required");
     let regression = Regression::load(path)?;
-    let overrides = given_params(matches);
+    let mut overrides = given_params(matches);
+    if let Some(variant) = matches.get_one::<String>("against") {
+        overrides.retain(|(name, _)| name != "guard");
+        overrides.push(("guard".to_owned(), variant.clone()));
+    }
     if overrides.is_empty() {
         let replay = regression.replay(&regression.model)?;
         print(&replay.report.render(&Style::for_stdout()));
@@ -297,6 +404,64 @@ fn replay(matches: &ArgMatches) -> Result<ExitCode, Error> {
         None => print("\nthe model followed the saved schedule exactly\n"),
     }
     Ok(exit_code(replay.report.is_violated()))
+}
+
+fn merge(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    let mut parts = Vec::new();
+    for path in matches.get_many::<PathBuf>("reports").expect("required") {
+        let bad = |message: String| Error::File {
+            path: path.display().to_string(),
+            line: None,
+            message,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let part: interleavings::json::JsonReport =
+            serde_json::from_str(&text).map_err(|e| Error::File {
+                path: path.display().to_string(),
+                line: Some(e.line()),
+                message: format!("not a report: {e}"),
+            })?;
+        parts.push(part);
+    }
+    let merged = interleavings::json::merge(parts).map_err(Error::InvalidParameter)?;
+    if matches.get_flag("json") {
+        print(&format!("{}\n", to_json(&merged)));
+    } else {
+        print(&merged.to_string());
+    }
+    Ok(exit_code(merged.verdict.name == "violated"))
+}
+
+fn run(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    let model = models::build(&model_from(matches)?)?;
+    let runs: u64 = *matches.get_one("runs").expect("has a default");
+    let mut engine = Engine::std().runs(1);
+    let mut violated = false;
+    for run in 1..=runs {
+        if let Some(seed) = matches.get_one::<u64>("chaos") {
+            engine = Engine::std().runs(1).chaos(seed.wrapping_add(run));
+        }
+        let options = Options {
+            jobs: 1,
+            ..Options::default()
+        };
+        let report = model.explore(engine.clone(), &options)?;
+        let outcome = report.outcomes().keys().next().map(|o| o.0.clone());
+        let line = match (report.counterexample(), outcome) {
+            (Some(cx), _) => {
+                violated = true;
+                let what = cx.failure().unwrap_or(cx.message());
+                format!(
+                    "run {run}: {} — {what}",
+                    cx.outcome().unwrap_or("no outcome")
+                )
+            }
+            (None, Some(outcome)) => format!("run {run}: {outcome} — ok"),
+            (None, None) => format!("run {run}: no outcome"),
+        };
+        print(&format!("{line}\n"));
+    }
+    Ok(exit_code(violated))
 }
 
 fn exit_code(violated: bool) -> ExitCode {

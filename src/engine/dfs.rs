@@ -1,0 +1,120 @@
+//! Depth-first search over every runnable choice, on shuttle's `Scheduler` trait.
+//!
+//! Like shuttle's own DFS it has no reduction: at each decision it tries the runnable
+//! tasks in order, deepest decision first. Unlike it, its tree can be split into shards.
+//! The subtrees below the first [`SPLIT`] branching decisions are numbered in the order the
+//! search meets them; every shard walks the decisions above that depth, and explores a
+//! subtree below it only if the subtree's number falls to it (`number % count == index - 1`).
+//! An execution in another shard's subtree is stopped as soon as it reaches that depth (or,
+//! if it ends above it, run but not counted), so the shards are disjoint and together
+//! complete: their executions add up to the unsharded search's.
+
+use super::Job;
+use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
+use std::sync::Arc;
+
+/// Branching decisions above the split into shards.
+const SPLIT: usize = 6;
+
+struct Level {
+    taken: TaskId,
+    /// No runnable task after `taken` is left to try here.
+    last: bool,
+    /// More than one task could run here.
+    branching: bool,
+}
+
+pub(crate) struct Dfs {
+    levels: Vec<Level>,
+    step: usize,
+    /// The level to move to its next choice in this execution.
+    advance: Option<usize>,
+    started: bool,
+    shard: Option<(usize, usize)>,
+    subtree: u64,
+    foreign: bool,
+    job: Arc<dyn Job>,
+}
+
+impl Dfs {
+    pub(crate) fn new(shard: Option<(usize, usize)>, job: Arc<dyn Job>) -> Self {
+        Dfs {
+            levels: Vec::new(),
+            step: 0,
+            advance: None,
+            started: false,
+            shard,
+            subtree: 0,
+            foreign: false,
+            job,
+        }
+    }
+
+    fn branching_depth(&self, upto: usize) -> usize {
+        self.levels[..upto].iter().filter(|l| l.branching).count()
+    }
+}
+
+impl Scheduler for Dfs {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if self.started {
+            let deepest = self.levels.iter().rposition(|l| !l.last)?;
+            if self.branching_depth(deepest) < SPLIT {
+                self.subtree += 1;
+            }
+            self.levels.truncate(deepest + 1);
+            self.advance = Some(deepest);
+        }
+        self.started = true;
+        self.step = 0;
+        self.foreign = self
+            .shard
+            .is_some_and(|(index, count)| self.subtree % count as u64 != index as u64 - 1);
+        self.job.set_foreign(self.foreign);
+        Some(Schedule::new(0))
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        _current: Option<TaskId>,
+        _is_yielding: bool,
+    ) -> Option<TaskId> {
+        let step = self.step;
+        let next = if step < self.levels.len() {
+            if self.advance == Some(step) {
+                self.advance = None;
+                let taken = self.levels[step].taken;
+                let position = runnable.iter().position(|t| t.id() == taken)? + 1;
+                let next = runnable.get(position)?.id();
+                self.levels[step] = Level {
+                    taken: next,
+                    last: position + 1 == runnable.len(),
+                    branching: runnable.len() > 1,
+                };
+                next
+            } else {
+                self.levels[step].taken
+            }
+        } else {
+            let next = runnable.first()?.id();
+            self.levels.push(Level {
+                taken: next,
+                last: runnable.len() == 1,
+                branching: runnable.len() > 1,
+            });
+            next
+        };
+        self.step += 1;
+        if self.foreign && self.levels[step].branching && self.branching_depth(step + 1) == SPLIT {
+            // Another shard's subtree: stop here; the search goes on from this decision.
+            self.levels.truncate(step + 1);
+            return None;
+        }
+        Some(next)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        0
+    }
+}

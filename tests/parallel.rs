@@ -1,0 +1,55 @@
+//! Jobs and shards: spreading a search changes how fast it runs, never what it finds.
+
+use interleavings::json;
+use interleavings::models::{Counter, CounterGuard, TicketSale};
+use interleavings::{Engine, Explorer, Model};
+
+fn json_of<M: Model>(
+    model: M,
+    engine: Engine,
+    jobs: usize,
+    shard: Option<(usize, usize)>,
+) -> json::JsonReport {
+    let mut explorer = Explorer::new(model).engine(engine).keep_going().jobs(jobs);
+    if let Some((index, count)) = shard {
+        explorer = explorer.shard(index, count);
+    }
+    explorer.run().to_json()
+}
+
+#[test]
+fn any_number_of_jobs_gives_the_same_report() {
+    let engine = Engine::random(4_500).seed(21);
+    let one = json_of(Counter::new(CounterGuard::None), engine.clone(), 1, None);
+    for jobs in [2, 3] {
+        let many = json_of(Counter::new(CounterGuard::None), engine.clone(), jobs, None);
+        assert_eq!(one.outcomes, many.outcomes, "{jobs} jobs");
+        assert_eq!(one.counterexample, many.counterexample, "{jobs} jobs");
+        assert_eq!(one.executions, 4_500);
+    }
+}
+
+#[test]
+fn sampling_shards_add_up_to_the_whole_search() {
+    let engine = Engine::pct(5_000, 3).seed(8);
+    let whole = json_of(TicketSale::unguarded(2, 2), engine.clone(), 2, None);
+    let parts: Vec<_> = (1..=3)
+        .map(|i| json_of(TicketSale::unguarded(2, 2), engine.clone(), 1, Some((i, 3))))
+        .collect();
+    let merged = json::merge(parts).unwrap();
+    assert_eq!(merged.executions, whole.executions);
+    assert_eq!(merged.outcomes, whole.outcomes);
+    assert_eq!(merged.verdict.name, "violated");
+}
+
+#[test]
+fn a_shard_that_does_not_exist_is_an_error() {
+    for (index, count) in [(0, 3), (4, 3), (1, 0)] {
+        let error = Explorer::new(Counter::new(CounterGuard::Mutex))
+            .engine(Engine::dfs())
+            .shard(index, count)
+            .try_run()
+            .unwrap_err();
+        assert!(error.to_string().contains("does not exist"), "{error}");
+    }
+}
