@@ -311,6 +311,19 @@ fn prove_writes_a_proof_file_that_checks() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let checked = interleavings::proof::Proof::check(&file, false).unwrap();
     assert_eq!(checked, interleavings::proof::Checked::Same);
+    let out = interleavings(&["prove", "--check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"atomic\"", "\"none\"");
+    std::fs::write(&file, edited).unwrap();
+    let out = interleavings(&["prove", "--check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("verdict: proved -> violated"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -144,7 +144,19 @@ fn command() -> Command {
             .value_name("FILE")
             .value_parser(clap::value_parser!(PathBuf))
             .help("Proof file to write (default: models/proofs/MODEL-PARAMS-ENGINE.toml)"),
-    );
+    )
+    .arg(
+        Arg::new("check")
+            .long("check")
+            .value_name("FILE")
+            .num_args(1..)
+            .conflicts_with("output")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help("Re-run saved proof files and report any difference, instead of writing one"),
+    )
+    .mut_arg("model", |arg| {
+        arg.required(false).required_unless_present("check")
+    });
     let replay = with_model_args(
         Command::new("replay").about(
             "Replay a saved counterexample; with model parameters, replay its schedule \
@@ -330,6 +342,13 @@ fn to_json(report: &interleavings::json::JsonReport) -> String {
 }
 
 fn prove(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    if let Some(files) = matches.get_many::<PathBuf>("check") {
+        for file in files {
+            Proof::check(file, false)?;
+            print(&format!("{}: the same result\n", file.display()));
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     let model = model_from(matches)?;
     let (engine, options) = engine_and_options(matches)?;
     if options.time_limit.is_some() || options.max_steps.is_some() {
@@ -524,4 +543,12 @@ fn engine_from(args: &EngineArgs) -> Result<Engine, Error> {
         engine = engine.chaos(seed);
     }
     Ok(engine)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        super::command().debug_assert();
+    }
 }
