@@ -2,6 +2,10 @@
 //! fixed one. Written against the public facade only, exactly as a user's code would be.
 
 pub mod counter;
+pub mod fork;
+pub mod join;
+pub mod lifecycle;
+pub mod terminate;
 pub mod tickets;
 
 use crate::report::Rendered;
@@ -10,6 +14,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub use counter::{Counter, CounterGuard};
+pub use fork::{Fork, ForkOutcome, ForkWith};
+pub use join::JoinOrder;
+pub use lifecycle::{Lifecycle, LifecycleOutcome};
+pub use terminate::TerminateHolder;
 pub use tickets::{TicketGuard, TicketSale, TicketsOutcome};
 
 /// One parameter of a catalogue model.
@@ -34,6 +42,8 @@ pub struct Entry {
     pub about: &'static str,
     /// Its parameters.
     pub params: &'static [Param],
+    /// The parameter that picks the racy or the fixed variant (`replay --against` sets it).
+    pub variant: &'static str,
     build: fn(&Values) -> Box<dyn Explorable>,
 }
 
@@ -76,6 +86,10 @@ pub struct Options {
     pub shard: Option<(usize, usize)>,
     /// See [`Explorer::progress`].
     pub progress: Option<std::sync::Arc<crate::Progress>>,
+    /// See [`Explorer::echo_output`].
+    pub echo_output: bool,
+    /// Show the counterexample as found, without minimising it ([`Explorer::minimize`]).
+    pub as_found: bool,
 }
 
 /// A catalogue model with its outcome type erased, so that the command line can run any.
@@ -111,7 +125,10 @@ impl<M: Model + Clone> Explorable for M {
         if let Some(progress) = &options.progress {
             explorer = explorer.progress(std::sync::Arc::clone(progress));
         }
-        explorer = explorer.jobs(options.jobs);
+        explorer = explorer
+            .jobs(options.jobs)
+            .echo_output(options.echo_output)
+            .minimize(!options.as_found);
         Ok(explorer.try_run()?.erase_outcomes())
     }
 }
@@ -128,6 +145,7 @@ static CATALOGUE: &[Entry] = &[
             help: GUARD_HELP,
             choices: &["none", "mutex", "atomic"],
         }],
+        variant: "guard",
         build: |values| {
             Box::new(Counter::new(match values.text("guard") {
                 "mutex" => CounterGuard::Mutex,
@@ -156,15 +174,87 @@ static CATALOGUE: &[Entry] = &[
                 name: "guard",
                 default: "none",
                 help: GUARD_HELP,
-                choices: &["none", "mutex"],
+                choices: &["none", "mutex", "mutex-exit-holding"],
             },
         ],
+        variant: "guard",
         build: |values| {
             let sellers = values.number("sellers");
             let tickets = values.number("tickets");
             Box::new(match values.text("guard") {
                 "mutex" => TicketSale::guarded(sellers, tickets),
+                "mutex-exit-holding" => TicketSale {
+                    guard: TicketGuard::MutexExitHolding,
+                    ..TicketSale::guarded(sellers, tickets)
+                },
                 _ => TicketSale::unguarded(sellers, tickets),
+            })
+        },
+    },
+    Entry {
+        id: "join",
+        about: "the child prints ** and ***, the parent ****: in that order?",
+        params: &[Param {
+            name: "join",
+            default: "no",
+            help: "the parent joins the child before printing",
+            choices: &["no", "yes"],
+        }],
+        variant: "join",
+        build: |values| {
+            Box::new(JoinOrder {
+                join: values.text("join") == "yes",
+            })
+        },
+    },
+    Entry {
+        id: "fork",
+        about: "a child adds 1 three times to 100: does the parent still see 100?",
+        params: &[Param {
+            name: "with",
+            default: "thread",
+            help: "the child is a thread sharing the variable, or a process",
+            choices: &["thread", "process"],
+        }],
+        variant: "with",
+        build: |values| {
+            Box::new(Fork {
+                with: match values.text("with") {
+                    "process" => ForkWith::Process,
+                    _ => ForkWith::Thread,
+                },
+            })
+        },
+    },
+    Entry {
+        id: "lifecycle",
+        about: "start, join_timeout, is_alive, exit code: is the child over when we go on?",
+        params: &[Param {
+            name: "after_timeout",
+            default: "assume-done",
+            help: "what the parent does when join_timeout returns",
+            choices: &["assume-done", "join"],
+        }],
+        variant: "after_timeout",
+        build: |values| {
+            Box::new(Lifecycle {
+                join_after_timeout: values.text("after_timeout") == "join",
+            })
+        },
+    },
+    Entry {
+        id: "terminate",
+        about: "a process is terminated while it may hold a lock: can the next one take it?",
+        params: &[Param {
+            name: "when",
+            default: "any-time",
+            help: "when the parent terminates the holder",
+            choices: &["any-time", "after-release"],
+        }],
+        variant: "when",
+        build: |values| {
+            Box::new(TerminateHolder {
+                wait_for_release: values.text("when") == "after-release",
             })
         },
     },

@@ -16,6 +16,10 @@ pub enum TicketGuard {
     None,
     /// The whole check-and-sell happens under one lock.
     Mutex,
+    /// Under one lock, but the seller that finds no ticket left stops while still holding
+    /// it (the tutorial's `os._exit(0)` inside the critical section): the others wait for
+    /// ever.
+    MutexExitHolding,
 }
 
 impl TicketGuard {
@@ -24,6 +28,7 @@ impl TicketGuard {
         match self {
             TicketGuard::None => "none",
             TicketGuard::Mutex => "mutex",
+            TicketGuard::MutexExitHolding => "mutex-exit-holding",
         }
     }
 }
@@ -115,7 +120,8 @@ impl Model for TicketSale {
     fn run(&self) -> TicketsOutcome {
         let count = Arc::new(Shared::new(i64::from(self.tickets)).named("tickets"));
         let lock = Arc::new(Mutex::new(()).named("lock"));
-        let guarded = self.guard == TicketGuard::Mutex;
+        let guarded = self.guard != TicketGuard::None;
+        let exit_holding = self.guard == TicketGuard::MutexExitHolding;
         let handles: Vec<_> = (1..=self.sellers)
             .map(|i| {
                 let count = Arc::clone(&count);
@@ -123,7 +129,7 @@ impl Model for TicketSale {
                 let name = format!("seller-{i}");
                 let handle = thread::Builder::new()
                     .name(name.clone())
-                    .spawn(move || sell(&count, guarded.then_some(&*lock)))
+                    .spawn(move || sell(&count, guarded.then_some(&*lock), exit_holding))
                     .expect("spawn");
                 (name, handle)
             })
@@ -170,15 +176,20 @@ impl Model for TicketSale {
 }
 
 /// One seller: sells until no ticket is left. Returns the tickets it sold.
-fn sell(count: &Shared<i64>, lock: Option<&Mutex<()>>) -> Vec<i64> {
+fn sell(count: &Shared<i64>, lock: Option<&Mutex<()>>, exit_holding: bool) -> Vec<i64> {
     let mut sold = Vec::new();
     loop {
-        let _held = lock.map(|lock| lock.lock().expect("poisoned"));
+        let held = lock.map(|lock| lock.lock().expect("poisoned"));
         if count.get() <= 0 {
+            if exit_holding {
+                // Leaves without unlocking, as the tutorial's seller does.
+                std::mem::forget(held);
+            }
             return sold;
         }
         let ticket = count.get();
         count.set(ticket - 1);
         sold.push(ticket);
+        drop(held);
     }
 }

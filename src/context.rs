@@ -96,7 +96,18 @@ pub(crate) struct ThreadState {
     pub(crate) status: Status,
     /// The thread that spawned it (none for the main thread).
     pub(crate) parent: Option<usize>,
+    /// The (virtual) process it belongs to, and that process's parent.
+    pub(crate) pid: u32,
+    pub(crate) parent_pid: u32,
+    /// Asked to stop at its next step, without cleanup (`Process::terminate`).
+    pub(crate) terminated: bool,
+    /// A process's first thread touches this before each step and when it ends, so that the
+    /// engines see its termination and its end as steps that the parent's looks depend on.
+    pub(crate) life: Option<Arc<crate::shared::Point>>,
 }
+
+/// The virtual pid of the model's main process.
+pub(crate) const MAIN_PID: u32 = 1;
 
 /// The mutable part of an execution: threads, events, happens-before, the first failure.
 #[derive(Debug, Default)]
@@ -109,6 +120,8 @@ pub(crate) struct Log {
     locks: std::collections::HashMap<ObjectId, usize>,
     /// Steps so far (events other than a thread's end).
     steps: usize,
+    /// Lines printed with `io::println!`, in order.
+    output: Vec<String>,
     objects: ObjectId,
 }
 
@@ -219,6 +232,16 @@ pub(crate) struct Execution {
     pub(crate) steps: AtomicUsize,
     /// Set with the first failure, so that the engine can end the execution.
     failed: AtomicBool,
+    /// Processes asked to terminate so far (checked on every step only when not zero).
+    terminations: AtomicUsize,
+    /// Processes started so far (their threads' steps touch their life point).
+    processes: AtomicUsize,
+    /// Lines printed with `io::println!` also go to the real standard output.
+    pub(crate) echo_output: bool,
+    /// The scheduling point of standard output.
+    stdout: crate::shared::Point,
+    /// The scheduling point of `thread::sleep` (time itself is not modelled).
+    pub(crate) clock: crate::shared::Point,
     log: Mutex<Log>,
 }
 
@@ -226,6 +249,10 @@ pub(crate) struct Execution {
 /// (if any) is already recorded.
 #[derive(Debug)]
 pub(crate) struct Stop;
+
+/// Panic payload that unwinds a terminated process's thread.
+#[derive(Debug)]
+pub(crate) struct Terminated;
 
 static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
 
@@ -242,13 +269,22 @@ thread_local! {
 }
 
 impl Execution {
-    pub(crate) fn new(backend: Backend, max_steps: usize, chaos: Option<Chaos>) -> Arc<Self> {
+    pub(crate) fn new(
+        backend: Backend,
+        max_steps: usize,
+        chaos: Option<Chaos>,
+        echo_output: bool,
+    ) -> Arc<Self> {
         let log = Log {
             threads: vec![ThreadState {
                 label: "main".into(),
                 name: Some("main".into()),
                 status: Status::Running,
                 parent: None,
+                pid: MAIN_PID,
+                parent_pid: 0,
+                terminated: false,
+                life: None,
             }],
             ..Log::default()
         };
@@ -260,6 +296,13 @@ impl Execution {
             abort: AtomicBool::new(false),
             steps: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
+            terminations: AtomicUsize::new(0),
+            processes: AtomicUsize::new(0),
+            echo_output,
+            // Made now, before any thread is spawned: loom requires every object it tracks to
+            // be created before the threads that use it.
+            stdout: crate::shared::Point::new(backend),
+            clock: crate::shared::Point::new(backend),
             log: Mutex::new(log),
         })
     }
@@ -291,13 +334,68 @@ impl Execution {
         let mut log = self.log();
         let index = log.threads.len();
         let label = name.clone().unwrap_or_else(|| format!("thread-{index}"));
+        let (pid, parent_pid) = (log.threads[parent].pid, log.threads[parent].parent_pid);
         log.threads.push(ThreadState {
             label,
             name,
             status: Status::Running,
             parent: Some(parent),
+            pid,
+            parent_pid,
+            terminated: false,
+            life: None,
         });
         index
+    }
+
+    /// Makes thread `index` the first thread of a new process, child of its spawner's.
+    pub(crate) fn make_process(&self, index: usize) -> u32 {
+        let mut log = self.log();
+        let pid = log.threads.iter().map(|t| t.pid).max().unwrap_or(MAIN_PID) + 1;
+        let parent = log.threads[index].parent.unwrap_or(0);
+        let parent_pid = log.threads[parent].pid;
+        let thread = &mut log.threads[index];
+        thread.pid = pid;
+        thread.parent_pid = parent_pid;
+        pid
+    }
+
+    /// Gives thread `index` (a process's first thread) its life point.
+    pub(crate) fn set_life(&self, index: usize, life: Arc<crate::shared::Point>) {
+        self.log().threads[index].life = Some(life);
+        self.processes.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn life_of(&self, index: usize) -> Option<Arc<crate::shared::Point>> {
+        if self.processes.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        self.log().threads[index].life.clone()
+    }
+
+    /// The process of thread `index` and its parent process.
+    pub(crate) fn pids(&self, index: usize) -> (u32, u32) {
+        let log = self.log();
+        (log.threads[index].pid, log.threads[index].parent_pid)
+    }
+
+    /// Asks thread `index` to stop at its next step.
+    pub(crate) fn terminate(&self, index: usize) {
+        let mut log = self.log();
+        if !log.threads[index].terminated {
+            log.threads[index].terminated = true;
+            self.terminations.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// True once thread `index` was asked to terminate.
+    pub(crate) fn is_terminated(&self, index: usize) -> bool {
+        self.terminations.load(Ordering::Relaxed) > 0 && self.log().threads[index].terminated
+    }
+
+    /// True once thread `index` has finished.
+    pub(crate) fn has_finished(&self, index: usize) -> bool {
+        self.log().threads[index].status == Status::Finished
     }
 
     pub(crate) fn thread_label(&self, index: usize) -> String {
@@ -387,6 +485,26 @@ impl Execution {
         }
     }
 
+    /// Standard output's scheduling point.
+    pub(crate) fn stdout(&self) -> &crate::shared::Point {
+        &self.stdout
+    }
+
+    /// Records a printed line (and prints it, when asked, in the same order as recorded).
+    pub(crate) fn print(&self, thread: usize, line: String) {
+        let mut log = self.log();
+        if self.echo_output && self.backend == Backend::Std {
+            println!("{line}");
+        }
+        log.output.push(line.clone());
+        log.push(thread, Op::Print, "stdout", Some(line), Effect::Plain);
+    }
+
+    /// The lines printed so far.
+    pub(crate) fn output(&self) -> Vec<String> {
+        self.log().output.clone()
+    }
+
     /// A scheduling point before an event that has none of its own, in replays only (see
     /// [`engine::shuttle::replay_point`]).
     pub(crate) fn replay_point(&self) {
@@ -454,7 +572,7 @@ impl Execution {
 
     /// Classifies a panic that unwound a model thread, and records it.
     pub(crate) fn record_panic(&self, thread: usize, payload: &(dyn std::any::Any + Send)) {
-        if payload.is::<Stop>() {
+        if payload.is::<Stop>() || payload.is::<Terminated>() {
             return;
         }
         let log = self.log();
@@ -616,6 +734,12 @@ pub(crate) fn enter(binding: Binding, what: &str, name: &str) -> Option<(Arc<Exe
 pub(crate) fn step(execution: &Execution, thread: usize) {
     if execution.abort.load(Ordering::Relaxed) {
         std::panic::panic_any(Stop);
+    }
+    if let Some(life) = execution.life_of(thread) {
+        life.read();
+    }
+    if execution.is_terminated(thread) {
+        std::panic::panic_any(Terminated);
     }
     let steps = execution.steps.fetch_add(1, Ordering::Relaxed) + 1;
     if steps > execution.max_steps {

@@ -123,6 +123,7 @@ pub struct Explorer<M> {
     progress: Option<Arc<Progress>>,
     jobs: usize,
     shard: Option<(usize, usize)>,
+    echo_output: bool,
 }
 
 /// Set to anything but `0` to make every exploration save its counterexample as a
@@ -144,7 +145,15 @@ impl<M: Model> Explorer<M> {
             progress: None,
             jobs: 1,
             shard: None,
+            echo_output: false,
         }
+    }
+
+    /// Under the std engine, also print the lines of [`io::println!`](crate::io::println)
+    /// as they happen (as `interleavings run` does). The model checkers never print.
+    pub fn echo_output(mut self, echo: bool) -> Self {
+        self.echo_output = echo;
+        self
     }
 
     /// Reports executions to `progress`, and stops when it asks (the verdict is then
@@ -291,6 +300,7 @@ impl<M: Model> Explorer<M> {
             keep_going: self.keep_going,
             race_grace,
             progress: self.progress.clone(),
+            echo_output: self.echo_output,
             assertions_are_invariants: self.assertions_are_invariants,
             started,
             state: Mutex::new(State::default()),
@@ -385,6 +395,7 @@ struct Run<M: Model> {
     race_grace: u64,
     progress: Option<Arc<Progress>>,
     assertions_are_invariants: bool,
+    echo_output: bool,
     started: Instant,
     state: Mutex<State<M::Outcome>>,
 }
@@ -597,7 +608,7 @@ impl<M: Model> Job for Run<M> {
         }
         state.pending = None;
         state.settled = state.foreign;
-        let execution = Execution::new(backend, self.max_steps, chaos);
+        let execution = Execution::new(backend, self.max_steps, chaos, self.echo_output);
         state.last = Some(Arc::clone(&execution));
         execution
     }

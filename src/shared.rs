@@ -29,10 +29,38 @@ pub struct Shared<T> {
     point: Point,
 }
 
-enum Point {
+/// One scheduling point per access, on whichever engine the object belongs to.
+#[derive(Debug)]
+pub(crate) enum Point {
     Std,
     Loom(engine::loom::Point),
     Shuttle(engine::shuttle::Point),
+}
+
+impl Point {
+    pub(crate) fn new(backend: Backend) -> Self {
+        match backend {
+            Backend::Std => Point::Std,
+            Backend::Loom => Point::Loom(engine::loom::Point::new()),
+            Backend::Shuttle => Point::Shuttle(engine::shuttle::Point::new()),
+        }
+    }
+
+    pub(crate) fn read(&self) {
+        match self {
+            Point::Std => {}
+            Point::Loom(point) => point.read(),
+            Point::Shuttle(point) => point.read(),
+        }
+    }
+
+    pub(crate) fn write(&self) {
+        match self {
+            Point::Std => {}
+            Point::Loom(point) => point.write(),
+            Point::Shuttle(point) => point.write(),
+        }
+    }
 }
 
 impl<T: Clone + fmt::Debug> Shared<T> {
@@ -40,11 +68,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     pub fn new(value: T) -> Self {
         let binding = context::bind();
         let name = binding.default_name("shared");
-        let point = match binding.backend {
-            Backend::Std => Point::Std,
-            Backend::Loom => Point::Loom(engine::loom::Point::new()),
-            Backend::Shuttle => Point::Shuttle(engine::shuttle::Point::new()),
-        };
+        let point = Point::new(binding.backend);
         Shared {
             name,
             binding,
@@ -67,11 +91,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     /// Reads the value: one step.
     pub fn get(&self) -> T {
         let entered = context::enter(self.binding, "Shared", &self.name);
-        match &self.point {
-            Point::Std => {}
-            Point::Loom(point) => point.read(),
-            Point::Shuttle(point) => point.read(),
-        }
+        self.point.read();
         let value = self.storage();
         let read = value.clone();
         // Recorded while the storage is held, so that on real threads the log's order is the
@@ -92,11 +112,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     /// Writes the value: one step.
     pub fn set(&self, new: T) {
         let entered = context::enter(self.binding, "Shared", &self.name);
-        match &self.point {
-            Point::Std => {}
-            Point::Loom(point) => point.write(),
-            Point::Shuttle(point) => point.write(),
-        }
+        self.point.write();
         let mut value = self.storage();
         if let Some((execution, thread)) = entered {
             let effect = Effect::Write(self.binding.object);

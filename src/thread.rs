@@ -29,6 +29,8 @@ where
 #[must_use = "a Builder does nothing until `spawn` is called"]
 pub struct Builder {
     name: Option<String>,
+    /// The thread starts a new process (`Process::start`).
+    process: bool,
 }
 
 impl Builder {
@@ -40,6 +42,12 @@ impl Builder {
     /// Names the thread; traces and messages use the name.
     pub fn name(mut self, name: String) -> Self {
         self.name = Some(name);
+        self
+    }
+
+    /// The thread will be the first of a new (modelled) process.
+    pub(crate) fn starting_a_process(mut self) -> Self {
+        self.process = true;
         self
     }
 
@@ -61,6 +69,9 @@ impl Builder {
         };
         context::step(&execution, parent);
         let child = execution.add_thread(parent, self.name.clone());
+        if self.process {
+            execution.make_process(child);
+        }
         let label = execution.thread_label(child);
         execution.record_with(parent, Op::Spawn, &label, None, Effect::Spawn(child));
         let body = {
@@ -105,6 +116,15 @@ pub(crate) fn run_model_thread<T>(
     execution.record(thread, Op::Finish, "", None);
     execution.set_status(thread, Status::Finished);
     result.unwrap_or_else(|payload| panic::resume_unwind(payload))
+}
+
+impl<T> JoinHandle<T> {
+    /// The execution and model thread index of the thread, inside an exploration.
+    pub(crate) fn model_thread(&self) -> Option<(&Arc<Execution>, usize)> {
+        self.joined
+            .as_ref()
+            .map(|(execution, index)| (execution, *index))
+    }
 }
 
 /// An owned permission to join a thread, like [`std::thread::JoinHandle`].
@@ -171,6 +191,21 @@ pub fn current() -> Thread {
         None => Thread {
             name: std::thread::current().name().map(str::to_owned),
         },
+    }
+}
+
+/// Sleeps, like [`std::thread::sleep`]: a real sleep on the std engine. Under loom and
+/// shuttle time is not modelled: a sleep is a scheduling point where any other thread may
+/// run first, however long the duration.
+pub fn sleep(duration: std::time::Duration) {
+    let Some((execution, thread)) = context::current_thread() else {
+        return std::thread::sleep(duration);
+    };
+    context::step(&execution, thread);
+    execution.clock.write();
+    execution.record(thread, Op::Sleep, "", Some(format!("{duration:?}")));
+    if execution.backend == Backend::Std {
+        std::thread::sleep(duration);
     }
 }
 

@@ -39,6 +39,13 @@ pub enum Op {
     CompareExchange,
     /// Gave up the processor.
     Yield,
+    /// Printed a line ([`io::println!`](crate::io::println)); the value is the line.
+    Print,
+    /// Slept ([`thread::sleep`](crate::thread::sleep)); a scheduling point, time is not
+    /// modelled.
+    Sleep,
+    /// Terminated a process (the object names its thread).
+    Terminate,
     /// Is about to wait: for a mutex another thread holds (the value names the holder), or
     /// for a thread to finish (the object names it).
     Block,
@@ -64,6 +71,9 @@ impl Op {
             Op::FetchSub => "fetch_sub",
             Op::CompareExchange => "compare_exchange",
             Op::Yield => "yield",
+            Op::Print => "print",
+            Op::Sleep => "sleep",
+            Op::Terminate => "terminate",
             Op::Block => "blocked on",
             Op::Finish => "finish",
         }
@@ -98,6 +108,8 @@ impl fmt::Display for Event {
             (Op::Block, Some(holder)) => write!(f, "blocked on {} ({holder})", self.object),
             (Op::Finish, _) => f.write_str("finish"),
             (Op::Yield, _) => f.write_str("yield"),
+            (Op::Print, Some(line)) => write!(f, "print {line:?}"),
+            (Op::Sleep, Some(duration)) => write!(f, "sleep {duration}"),
             (_, Some(value)) => write!(f, "{} {} = {value}", self.op, self.object),
             (_, None) => write!(f, "{} {}", self.op, self.object),
         }

@@ -11,4 +11,5 @@ mod readme;
 mod rendering;
 mod seed_size;
 mod std_engine;
+mod tutorial;
 mod verdicts;

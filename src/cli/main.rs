@@ -174,7 +174,7 @@ fn command() -> Command {
         Arg::new("against")
             .long("against")
             .value_name("VARIANT")
-            .help("Replay on another variant of the model: a value of its `guard`, e.g. mutex"),
+            .help("Replay on another variant of the model (a value of its variant parameter, e.g. mutex)"),
     );
     let merge = Command::new("merge")
         .about("Combine the --json reports of all shards of one search into one verdict")
@@ -304,6 +304,8 @@ fn engine_and_options(matches: &ArgMatches) -> Result<(Engine, Options), Error> 
         keep_going: args.keep_going,
         max_steps: args.max_steps,
         save_regressions: None,
+        echo_output: false,
+        as_found: false,
         jobs: args.jobs,
         shard: args.shard,
         progress: Some(watch::progress()),
@@ -390,8 +392,9 @@ fn replay(matches: &ArgMatches) -> Result<ExitCode, Error> {
     let regression = Regression::load(path)?;
     let mut overrides = given_params(matches);
     if let Some(variant) = matches.get_one::<String>("against") {
-        overrides.retain(|(name, _)| name != "guard");
-        overrides.push(("guard".to_owned(), variant.clone()));
+        let parameter = models::find(&regression.model.id)?.variant;
+        overrides.retain(|(name, _)| name != parameter);
+        overrides.push((parameter.to_owned(), variant.clone()));
     }
     if overrides.is_empty() {
         let replay = regression.replay(&regression.model)?;
@@ -462,6 +465,8 @@ fn run(matches: &ArgMatches) -> Result<ExitCode, Error> {
         }
         let options = Options {
             jobs: 1,
+            echo_output: true,
+            as_found: true,
             ..Options::default()
         };
         let report = model.explore(engine.clone(), &options)?;

@@ -1,7 +1,8 @@
 //! Depth-first search over every runnable choice, on shuttle's `Scheduler` trait.
 //!
 //! Like shuttle's own DFS it has no reduction: at each decision it tries the runnable
-//! tasks in order, deepest decision first. Unlike it, its tree can be split into shards.
+//! tasks in order, deepest decision first. Unlike it, a task that yields is not chosen
+//! again while another can run, so spin loops that yield end. Unlike it, its tree can be split into shards.
 //! The subtrees below the first [`SPLIT`] branching decisions are numbered in the order the
 //! search meets them; every shard walks the decisions above that depth, and explores a
 //! subtree below it only if the subtree's number falls to it (`number % count == index - 1`).
@@ -77,16 +78,24 @@ impl Scheduler for Dfs {
     fn next_task(
         &mut self,
         runnable: &[&Task],
-        _current: Option<TaskId>,
-        _is_yielding: bool,
+        current: Option<TaskId>,
+        is_yielding: bool,
     ) -> Option<TaskId> {
+        // A thread that yields (a spin loop waiting for another) lets the others go first,
+        // so that waiting loops end; it runs again only if nobody else can.
+        let options: Vec<TaskId> = runnable
+            .iter()
+            .map(|t| t.id())
+            .filter(|&id| !(is_yielding && runnable.len() > 1 && Some(id) == current))
+            .collect();
+        let runnable = &options[..];
         let step = self.step;
         let next = if step < self.levels.len() {
             if self.advance == Some(step) {
                 self.advance = None;
                 let taken = self.levels[step].taken;
-                let position = runnable.iter().position(|t| t.id() == taken)? + 1;
-                let next = runnable.get(position)?.id();
+                let position = runnable.iter().position(|&t| t == taken)? + 1;
+                let next = *runnable.get(position)?;
                 self.levels[step] = Level {
                     taken: next,
                     last: position + 1 == runnable.len(),
@@ -97,7 +106,7 @@ impl Scheduler for Dfs {
                 self.levels[step].taken
             }
         } else {
-            let next = runnable.first()?.id();
+            let next = *runnable.first()?;
             self.levels.push(Level {
                 taken: next,
                 last: runnable.len() == 1,

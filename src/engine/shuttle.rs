@@ -101,9 +101,15 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
 /// to stderr when it is dropped before it has seen the end of its last execution, which is
 /// exactly what happens when the job stops the exploration. The leak is one small scheduler
 /// per exploration.
+///
+/// It also ends the exploration after the first execution if no decision in it had more
+/// than one task to choose from: such a model has one schedule only (and shuttle's PCT
+/// refuses to go on with it).
 struct Guarded<S> {
     inner: std::mem::ManuallyDrop<S>,
     job: Arc<dyn Job>,
+    executions: u64,
+    choices_seen: bool,
 }
 
 impl<S> Guarded<S> {
@@ -111,6 +117,8 @@ impl<S> Guarded<S> {
         Guarded {
             inner: std::mem::ManuallyDrop::new(inner),
             job,
+            executions: 0,
+            choices_seen: false,
         }
     }
 }
@@ -118,6 +126,10 @@ impl<S> Guarded<S> {
 impl<S: Scheduler> Scheduler for Guarded<S> {
     fn new_execution(&mut self) -> Option<Schedule> {
         self.job.settle_pending();
+        if self.executions > 0 && !self.choices_seen {
+            return None;
+        }
+        self.executions += 1;
         // Ask the search first: if it is exhausted, no budget ran out.
         let schedule = self.inner.new_execution()?;
         self.job.more().then_some(schedule)
@@ -134,6 +146,7 @@ impl<S: Scheduler> Scheduler for Guarded<S> {
         if crate::context::current().is_some_and(|e| e.has_failed()) {
             return None;
         }
+        self.choices_seen |= runnable.len() > 1;
         self.inner.next_task(runnable, current, is_yielding)
     }
 

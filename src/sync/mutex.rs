@@ -25,11 +25,35 @@ enum Inner<T> {
 /// Proof of holding a [`Mutex`]; unlocks when dropped, like [`std::sync::MutexGuard`].
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T> {
-    // Declared first so that the unlock is recorded before the engine releases the lock:
-    // the next owner's `lock` event always comes after this `unlock`.
-    #[allow(dead_code, reason = "held only for what its drop records")]
     witness: Option<Witness<'a>>,
-    inner: GuardInner<'a, T>,
+    /// Released by hand in `drop`: kept locked for ever if its thread's process was
+    /// terminated (a terminated process runs no cleanup).
+    inner: std::mem::ManuallyDrop<GuardInner<'a, T>>,
+}
+
+impl<T> Drop for MutexGuard<'_, T> {
+    fn drop(&mut self) {
+        // The unlock is a step of its own: a process can be terminated just before it (the
+        // step then unwinds the thread, and the lock is never released).
+        if let Some(witness) = &self.witness {
+            if !std::thread::panicking() {
+                context::step(&witness.execution, witness.thread);
+            }
+        }
+        let terminated = self
+            .witness
+            .as_ref()
+            .is_some_and(|w| w.execution.is_terminated(w.thread));
+        // The unlock is recorded before the engine releases the lock: the next owner's
+        // `lock` event always comes after this `unlock`. A terminated holder never unlocks.
+        if let Some(mut witness) = self.witness.take() {
+            witness.unlocks = !terminated;
+        }
+        if !terminated {
+            // SAFETY: `inner` is dropped here once and never used again.
+            unsafe { std::mem::ManuallyDrop::drop(&mut self.inner) }
+        }
+    }
 }
 
 struct Witness<'a> {
@@ -37,10 +61,15 @@ struct Witness<'a> {
     thread: usize,
     name: &'a str,
     object: ObjectId,
+    /// False when the lock is never released (its holder was terminated).
+    unlocks: bool,
 }
 
 impl Drop for Witness<'_> {
     fn drop(&mut self) {
+        if !self.unlocks {
+            return;
+        }
         // A guard dropped while its thread unwinds belongs to a failed execution (a panic,
         // or the engine ending a deadlock): the trace ends where the failure happened.
         if std::thread::panicking() {
@@ -158,6 +187,7 @@ impl<T> Mutex<T> {
             thread,
             name: &self.name,
             object: self.binding.object,
+            unlocks: true,
         }
     }
 }
@@ -185,16 +215,20 @@ fn lift_try<'a, G, T>(
     }
 }
 
+fn guard<'a, T>(witness: Option<Witness<'a>>, inner: GuardInner<'a, T>) -> MutexGuard<'a, T> {
+    MutexGuard {
+        witness,
+        inner: std::mem::ManuallyDrop::new(inner),
+    }
+}
+
 fn map_guard<'a, T>(
     result: LockResult<GuardInner<'a, T>>,
     witness: Option<Witness<'a>>,
 ) -> LockResult<MutexGuard<'a, T>> {
     match result {
-        Ok(inner) => Ok(MutexGuard { witness, inner }),
-        Err(poisoned) => Err(PoisonError::new(MutexGuard {
-            witness,
-            inner: poisoned.into_inner(),
-        })),
+        Ok(inner) => Ok(guard(witness, inner)),
+        Err(poisoned) => Err(PoisonError::new(guard(witness, poisoned.into_inner()))),
     }
 }
 
@@ -203,13 +237,10 @@ fn map_try<'a, T>(
     witness: Option<Witness<'a>>,
 ) -> TryLockResult<MutexGuard<'a, T>> {
     match result {
-        Ok(inner) => Ok(MutexGuard { witness, inner }),
-        Err(TryLockError::Poisoned(poisoned)) => {
-            Err(TryLockError::Poisoned(PoisonError::new(MutexGuard {
-                witness,
-                inner: poisoned.into_inner(),
-            })))
-        }
+        Ok(inner) => Ok(guard(witness, inner)),
+        Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(PoisonError::new(
+            guard(witness, poisoned.into_inner()),
+        ))),
         Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
     }
 }
@@ -217,7 +248,7 @@ fn map_try<'a, T>(
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        match &self.inner {
+        match &*self.inner {
             GuardInner::Std(guard) => guard,
             GuardInner::Loom(guard) => guard,
             GuardInner::Shuttle(guard) => guard,
@@ -227,7 +258,7 @@ impl<T> Deref for MutexGuard<'_, T> {
 
 impl<T> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        match &mut self.inner {
+        match &mut *self.inner {
             GuardInner::Std(guard) => guard,
             GuardInner::Loom(guard) => guard,
             GuardInner::Shuttle(guard) => guard,

@@ -1,0 +1,172 @@
+//! The rest of the classic tutorial: join ordering, fork isolation, a process's lifecycle,
+//! terminating a lock holder, and the seller that leaves holding the lock. Each model's
+//! correct variant is proved on the exhaustive engines; its wrong one gives the expected
+//! kind of counterexample on every model checker.
+
+use interleavings::models::{
+    Fork, ForkWith, JoinOrder, Lifecycle, TerminateHolder, TicketGuard, TicketSale,
+};
+use interleavings::{CounterexampleKind, Engine, Error, Explorer, Model, io, thread};
+
+fn exhaustive() -> [Engine; 2] {
+    [Engine::loom(), Engine::dfs()]
+}
+
+fn checkers() -> [Engine; 3] {
+    [Engine::loom(), Engine::dfs(), Engine::pct(2_000, 3).seed(6)]
+}
+
+fn proved<M: Model + Clone>(model: M) {
+    for engine in exhaustive() {
+        let report = Explorer::new(model.clone()).engine(engine.clone()).run();
+        assert!(report.is_proved(), "{} on {engine}\n{report}", model.name());
+    }
+}
+
+fn violated<M: Model + Clone>(model: M, kind: CounterexampleKind) -> Vec<String> {
+    checkers()
+        .into_iter()
+        .map(|engine| {
+            let report = Explorer::new(model.clone()).engine(engine.clone()).run();
+            let cx = report.counterexample().unwrap_or_else(|| {
+                panic!("{} on {engine}: expected {kind}\n{report}", model.name())
+            });
+            assert_eq!(cx.kind(), kind, "{} on {engine}\n{report}", model.name());
+            cx.to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn join_makes_the_output_order_deterministic() {
+    proved(JoinOrder { join: true });
+    for shown in violated(JoinOrder { join: false }, CounterexampleKind::Invariant) {
+        assert!(shown.contains("print \"****\""), "{shown}");
+    }
+    // The exact output, on every engine.
+    for engine in [
+        Engine::loom(),
+        Engine::dfs(),
+        Engine::pct(50, 3),
+        Engine::random(50),
+        Engine::std().runs(5),
+    ] {
+        let report = Explorer::new(JoinOrder { join: true })
+            .engine(engine.clone())
+            .run();
+        let outcomes: Vec<_> = report.outcomes().keys().cloned().collect();
+        assert_eq!(outcomes, [vec!["**", "***", "****"]], "{engine}");
+    }
+}
+
+#[test]
+fn a_child_process_has_its_own_memory_and_a_thread_does_not() {
+    proved(Fork {
+        with: ForkWith::Process,
+    });
+    let report = Explorer::new(Fork {
+        with: ForkWith::Process,
+    })
+    .engine(Engine::loom())
+    .run();
+    let outcome = report.outcomes().keys().next().unwrap();
+    assert_eq!((outcome.parent_sees, outcome.child_saw), (100, 103));
+    assert!(outcome.other_process && outcome.parent_id_matches);
+    for shown in violated(
+        Fork {
+            with: ForkWith::Thread,
+        },
+        CounterexampleKind::Invariant,
+    ) {
+        assert!(shown.contains("memory is shared"), "{shown}");
+    }
+}
+
+#[test]
+fn join_timeout_can_return_before_the_child_ends() {
+    proved(Lifecycle {
+        join_after_timeout: true,
+    });
+    violated(
+        Lifecycle {
+            join_after_timeout: false,
+        },
+        CounterexampleKind::Invariant,
+    );
+    let report = Explorer::new(Lifecycle {
+        join_after_timeout: true,
+    })
+    .engine(Engine::loom())
+    .run();
+    let in_time: Vec<bool> = report.outcomes().keys().map(|o| o.ended_in_time).collect();
+    assert!(
+        in_time.contains(&true) && in_time.contains(&false),
+        "both branches: {in_time:?}"
+    );
+}
+
+#[test]
+fn terminating_a_lock_holder_leaves_the_lock_locked() {
+    proved(TerminateHolder {
+        wait_for_release: true,
+    });
+    for shown in violated(
+        TerminateHolder {
+            wait_for_release: false,
+        },
+        CounterexampleKind::Deadlock,
+    ) {
+        assert!(
+            shown.contains("held by holder, which has exited"),
+            "{shown}"
+        );
+    }
+}
+
+#[test]
+fn the_tutorials_seller_leaves_holding_the_lock() {
+    let model = TicketSale {
+        guard: TicketGuard::MutexExitHolding,
+        ..TicketSale::guarded(2, 2)
+    };
+    for shown in violated(model, CounterexampleKind::Deadlock) {
+        assert!(shown.contains("which has exited"), "{shown}");
+    }
+    proved(TicketSale::guarded(2, 2));
+}
+
+#[test]
+fn processes_are_refused_on_the_std_engine_not_silently_passed() {
+    let error = Explorer::new(Fork {
+        with: ForkWith::Process,
+    })
+    .engine(Engine::std().runs(3))
+    .try_run()
+    .unwrap_err();
+    assert!(matches!(error, Error::EngineLimit(_)), "{error}");
+    assert!(
+        error
+            .to_string()
+            .contains("std engine cannot run a `Process`")
+    );
+}
+
+#[test]
+fn sleep_is_a_scheduling_point_and_output_is_outside_prints() {
+    let report = interleavings::explore(|| {
+        let t = thread::spawn(|| {
+            thread::sleep(std::time::Duration::from_secs(3600));
+            io::println!("late");
+        });
+        io::println!("early");
+        t.join().unwrap();
+        assert_eq!(io::output(), ["early", "late"]);
+    })
+    .engine(Engine::loom())
+    .run();
+    let cx = report
+        .counterexample()
+        .expect("an hour's sleep does not order anything");
+    assert_eq!(cx.kind(), CounterexampleKind::Invariant);
+    assert!(io::output().is_empty(), "no execution outside explorations");
+}
