@@ -78,6 +78,9 @@
 //! * loom explores at most 4 spawned threads; larger models get [`Error::EngineLimit`]
 //!   naming the engines that can run them.
 //! * shuttle's DFS has no partial-order reduction: it proves only small models.
+//! * In a closure model, `assert!(condition, "message")` panics with the message alone,
+//!   which cannot be told from `panic!`: it is reported as a panic. `assert!(condition)`,
+//!   `assert_eq!` (with or without a message) and a [`Model`]'s `check` are invariants.
 //! * Time is not modelled: `thread::sleep` and `Process::join_timeout` are scheduling
 //!   points. `Arc` is std's (not a scheduling point).
 //! * Processes are modelled threads under loom and shuttle; the std engine cannot run them

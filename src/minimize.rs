@@ -85,7 +85,7 @@ fn by_bounds<M: Model>(explorer: &Explorer<M>, mut best: Counterexample) -> Coun
             format!(
                 "the fewest loom finds: no failure within preemption bound {}, {}{down}",
                 best.preemptions - 1,
-                executions(spent)
+                crate::report::count(spent, "execution")
             )
         }
     });
@@ -178,12 +178,4 @@ fn swapped(order: &[usize], start: usize, middle: usize, end: usize) -> Vec<usiz
     out.extend_from_slice(&order[start..middle]);
     out.extend_from_slice(&order[end..]);
     out
-}
-
-fn executions(n: u64) -> String {
-    if n == 1 {
-        "1 execution".to_owned()
-    } else {
-        format!("{n} executions")
-    }
 }

@@ -400,7 +400,8 @@ impl fmt::Display for Verdict {
             Verdict::Violated(cx) => write!(f, "VIOLATED ({})", cx.kind),
             Verdict::Proved { executions } => write!(
                 f,
-                "PROVED: every interleaving explored ({executions} executions)"
+                "PROVED: every interleaving explored ({})",
+                count(*executions, "execution")
             ),
             Verdict::ProvedWithinBound {
                 preemptions,
@@ -408,16 +409,19 @@ impl fmt::Display for Verdict {
             } => write!(
                 f,
                 "PROVED WITHIN BOUND: every interleaving with at most {preemptions} \
-                 preemptions explored ({executions} executions); interleavings with more \
-                 were not explored"
+                 preemptions explored ({}); interleavings with more \
+                 were not explored",
+                count(*executions, "execution")
             ),
             Verdict::Passed { executions } => write!(
                 f,
-                "PASSED {executions} sampled executions: no violation found (sampling, not a proof)"
+                "PASSED {}: no violation found (sampling, not a proof)",
+                count(*executions, "sampled execution")
             ),
             Verdict::Incomplete { executions, reason } => write!(
                 f,
-                "INCOMPLETE after {executions} executions: {reason} (not a proof)"
+                "INCOMPLETE after {}: {reason} (not a proof)",
+                count(*executions, "execution")
             ),
         }
     }
@@ -462,9 +466,9 @@ impl<O: Ord + fmt::Debug> Report<O> {
         crate::render::outcomes(out, self, style)?;
         writeln!(
             out,
-            "{} executions, {} distinct outcomes, {:.2} s, {:.0} executions/s",
-            self.executions,
-            self.outcomes.len(),
+            "{}, {}, {:.2} s, {:.0} executions/s",
+            count(self.executions, "execution"),
+            count(self.outcomes.len() as u64, "distinct outcome"),
             self.elapsed.as_secs_f64(),
             self.executions_per_second()
         )
@@ -474,5 +478,14 @@ impl<O: Ord + fmt::Debug> Report<O> {
 impl<O: Ord + fmt::Debug> fmt::Display for Report<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(&Style::plain()))
+    }
+}
+
+/// `1 execution`, `2 executions`.
+pub(crate) fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
