@@ -172,6 +172,7 @@ impl Log {
     pub(crate) fn runner_for(&self, wanted: usize) -> usize {
         let started = self.events.iter().any(|e| e.thread == wanted);
         match self.threads.get(wanted) {
+            Some(thread) if thread.status == Status::Finished => wanted,
             Some(thread) if !started => thread.parent.unwrap_or(wanted),
             _ => wanted,
         }

@@ -108,6 +108,7 @@ mod panic_hook;
 mod parallel;
 pub mod process;
 mod progress;
+pub mod proptest;
 pub use progress::Progress;
 pub mod proof;
 mod race;
@@ -130,7 +131,7 @@ pub use explore::{
 };
 pub use race::Race;
 pub use report::{Counterexample, CounterexampleKind, Rendered, Report, Shard, Style, Verdict};
-pub use schedule::Schedule;
+pub use schedule::{Schedule, Switch};
 pub use shared::Shared;
 
 /// The README's examples, compiled and run as doc tests so that they cannot go stale.

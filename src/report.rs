@@ -286,6 +286,16 @@ impl<O: Ord + fmt::Debug> Report<O> {
         !self.is_violated()
     }
 
+    /// True if some execution visibly broke the property (its check, a panic, a deadlock,
+    /// the step limit) — unlike [`is_violated`](Self::is_violated), a data race that left
+    /// every result right does not count. Useful for properties over single schedules
+    /// ([`Engine::schedule`](crate::Engine::schedule)), where nearly every execution of a
+    /// racy program races but only some break it.
+    pub fn property_broken(&self) -> bool {
+        self.counterexample()
+            .is_some_and(|cx| cx.failure().is_some())
+    }
+
     /// True only for [`Verdict::Proved`]: every interleaving explored, no bound.
     pub fn is_proved(&self) -> bool {
         matches!(self.verdict, Verdict::Proved { .. })

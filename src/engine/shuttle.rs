@@ -79,11 +79,9 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
                 config,
             )
             .run(body),
-            EngineKind::Replay { ref schedule } => Runner::new(
-                Guarded::new(Replay::new(schedule.steps().to_vec()), job),
-                config,
-            )
-            .run(body),
+            EngineKind::Replay { ref schedule } => {
+                Runner::new(Guarded::new(Replay::new(schedule), job), config).run(body)
+            }
             EngineKind::Std { .. } | EngineKind::Loom { .. } => {
                 unreachable!("not a shuttle engine")
             }
@@ -161,17 +159,41 @@ impl<S: Scheduler> Scheduler for Guarded<S> {
 /// thread's 0. At each decision the scheduler looks up which event comes next and runs the
 /// thread the schedule names for it, if that thread can run; otherwise it keeps the running
 /// thread (no preemption), or takes the lowest runnable one.
+///
+/// A schedule of switch points works the same way, except that the thread wanted next is
+/// the `to` of a switch point whose `thread` is running and has taken exactly `after`
+/// steps (each switch point fires once), and otherwise the running thread.
 struct Replay {
     order: Vec<usize>,
+    switches: Vec<crate::schedule::Switch>,
+    fired: Vec<bool>,
     started: bool,
 }
 
 impl Replay {
-    fn new(order: Vec<usize>) -> Self {
+    fn new(schedule: &crate::schedule::Schedule) -> Self {
         Replay {
-            order,
+            order: schedule.steps().to_vec(),
+            switches: schedule.switches().to_vec(),
+            fired: vec![false; schedule.switches().len()],
             started: false,
         }
+    }
+
+    /// The thread the schedule wants to act next, given the log so far.
+    fn wanted(&mut self, log: &crate::context::Log, current: Option<TaskId>) -> Option<usize> {
+        if self.switches.is_empty() {
+            return self.order.get(log.events.len()).copied();
+        }
+        let running = usize::from(current?);
+        let taken = log.events.iter().filter(|e| e.thread == running).count();
+        let switch = self
+            .switches
+            .iter()
+            .zip(&self.fired)
+            .position(|(s, fired)| !fired && s.thread == running && s.after == taken)?;
+        self.fired[switch] = true;
+        Some(self.switches[switch].to)
     }
 }
 
@@ -196,7 +218,7 @@ impl Scheduler for Replay {
         let (wanted, spawner) = crate::context::current()
             .and_then(|execution| {
                 let log = execution.log();
-                let wanted = *self.order.get(log.events.len())?;
+                let wanted = self.wanted(&log, current)?;
                 Some((TaskId::from(wanted), TaskId::from(log.runner_for(wanted))))
             })
             .unzip();

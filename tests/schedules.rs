@@ -1,0 +1,79 @@
+//! Schedules as proptest values: inputs and interleavings shrink together to one minimal
+//! failing case.
+
+use interleavings::models::{Counter, CounterGuard, TicketSale};
+use interleavings::proptest::schedules;
+use interleavings::{Engine, Explorer, Schedule};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngAlgorithm, TestError, TestRng, TestRunner};
+
+fn runner() -> TestRunner {
+    let config = Config {
+        cases: 256,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha))
+}
+
+/// The minimal failing (sellers, tickets, schedule) of "the unguarded office never oversells".
+fn shrunk_ticket_case() -> (usize, u32, Schedule) {
+    let strategy = (1usize..5, 0u32..6, schedules(200));
+    let result = runner().run(&strategy, |(sellers, tickets, schedule)| {
+        let report = Explorer::new(TicketSale::unguarded(sellers, tickets))
+            .engine(Engine::schedule(schedule))
+            .run();
+        prop_assert!(!report.property_broken(), "{}", report);
+        Ok(())
+    });
+    match result {
+        Err(TestError::Fail(_, case)) => case,
+        other => panic!("the unguarded office must fail: {other:?}"),
+    }
+}
+
+#[test]
+fn the_ticket_office_shrinks_to_two_sellers_one_ticket_and_one_preemption() {
+    let (sellers, tickets, schedule) = shrunk_ticket_case();
+    assert_eq!((sellers, tickets), (2, 1), "schedule {schedule}");
+    let report = Explorer::new(TicketSale::unguarded(sellers, tickets))
+        .engine(Engine::schedule(schedule.clone()))
+        .run();
+    let cx = report
+        .counterexample()
+        .expect("the shrunk case still fails");
+    assert_eq!(cx.preemptions(), 1, "{report}");
+}
+
+#[test]
+fn the_same_seed_gives_the_same_shrunk_case() {
+    assert_eq!(shrunk_ticket_case(), shrunk_ticket_case());
+}
+
+#[test]
+fn the_counters_lost_update_shrinks_to_one_preemption() {
+    let result = runner().run(&schedules(200), |schedule| {
+        let report = Explorer::new(Counter::new(CounterGuard::None))
+            .engine(Engine::schedule(schedule))
+            .run();
+        prop_assert!(
+            report
+                .counterexample()
+                .is_none_or(|cx| cx.failure().is_none()),
+            "{}",
+            report
+        );
+        Ok(())
+    });
+    let Err(TestError::Fail(_, schedule)) = result else {
+        panic!("some schedule loses an update: {result:?}");
+    };
+    let report = Explorer::new(Counter::new(CounterGuard::None))
+        .engine(Engine::schedule(schedule))
+        .run();
+    assert_eq!(
+        report.counterexample().unwrap().preemptions(),
+        1,
+        "{report}"
+    );
+}
