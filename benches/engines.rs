@@ -1,0 +1,218 @@
+//! Side by side, in one process: the same models on raw loom and raw shuttle, and through
+//! interleavings on the same engine and budget. Prints executions, executions/second and
+//! the ratios. Run with `cargo bench --bench engines`.
+
+use interleavings::models::{Counter, CounterGuard, TicketSale};
+use interleavings::{Engine, Explorer, Model};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+static EXECUTIONS: AtomicU64 = AtomicU64::new(0);
+
+struct Figure {
+    executions: u64,
+    elapsed: Duration,
+}
+
+impl Figure {
+    fn rate(&self) -> f64 {
+        self.executions as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+fn ours<M: Model>(model: M, engine: Engine, jobs: usize) -> Figure {
+    let started = Instant::now();
+    let report = Explorer::new(model).engine(engine).jobs(jobs).run();
+    Figure {
+        executions: report.executions(),
+        elapsed: started.elapsed(),
+    }
+}
+
+fn raw(run: impl FnOnce()) -> Figure {
+    EXECUTIONS.store(0, Ordering::Relaxed);
+    let started = Instant::now();
+    run();
+    Figure {
+        executions: EXECUTIONS.load(Ordering::Relaxed),
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Two threads add 1 and 2 three times each under a loom mutex (std `Arc`, as the facade).
+fn loom_counter() {
+    let mut builder = loom::model::Builder::new();
+    builder.max_branches = 100_000;
+    builder.check(|| {
+        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+        let num = Arc::new(loom::sync::Mutex::new(100u64));
+        let handles: Vec<_> = [1u64, 2]
+            .into_iter()
+            .map(|k| {
+                let num = Arc::clone(&num);
+                loom::thread::spawn(move || {
+                    for _ in 0..3 {
+                        *num.lock().unwrap() += k;
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+        assert_eq!(*num.lock().unwrap(), 109);
+    });
+}
+
+/// The locked ticket office: each seller locks, checks, sells, unlocks.
+fn loom_tickets(sellers: usize, tickets: i64) {
+    let mut builder = loom::model::Builder::new();
+    builder.max_branches = 100_000;
+    builder.check(move || {
+        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+        let count = Arc::new(loom::sync::Mutex::new(tickets));
+        let handles: Vec<_> = (0..sellers)
+            .map(|_| {
+                let count = Arc::clone(&count);
+                loom::thread::spawn(move || {
+                    loop {
+                        let mut left = count.lock().unwrap();
+                        if *left <= 0 {
+                            return;
+                        }
+                        *left -= 1;
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+}
+
+fn shuttle_tickets(sellers: usize, tickets: i64, iterations: usize, seed: u64) {
+    let scheduler = shuttle::scheduler::PctScheduler::new_from_seed(seed, 3, iterations);
+    let mut config = shuttle::Config::new();
+    config.failure_persistence = shuttle::FailurePersistence::None;
+    shuttle::Runner::new(scheduler, config).run(move || {
+        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+        let count = Arc::new(shuttle::sync::Mutex::new(tickets));
+        let handles: Vec<_> = (0..sellers)
+            .map(|_| {
+                let count = Arc::clone(&count);
+                shuttle::thread::spawn(move || {
+                    loop {
+                        let mut left = count.lock().unwrap();
+                        if *left <= 0 {
+                            return;
+                        }
+                        *left -= 1;
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+}
+
+fn row(name: &str, raw: &Figure, ours: &Figure) {
+    println!(
+        "| {name} | {} | {:.0}/s | {} | {:.0}/s | {:.2} |",
+        raw.executions,
+        raw.rate(),
+        ours.executions,
+        ours.rate(),
+        ours.rate() / raw.rate()
+    );
+}
+
+fn main() {
+    println!(
+        "| model, engine | raw executions | raw rate | interleavings executions | interleavings rate | rate ratio |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let r = raw(loom_counter);
+    let o = ours(Counter::new(CounterGuard::Mutex), Engine::loom(), 1);
+    row("counter/mutex, loom", &r, &o);
+    let r = raw(|| loom_tickets(3, 3));
+    let o = ours(TicketSale::guarded(3, 3), Engine::loom(), 1);
+    row("tickets(3,3)/mutex, loom", &r, &o);
+    let r = raw(|| shuttle_tickets(10, 50, 10_000, 1));
+    let o = ours(
+        TicketSale::guarded(10, 50),
+        Engine::pct(10_000, 3).seed(1),
+        1,
+    );
+    row("tickets(10,50)/mutex, PCT 10,000", &r, &o);
+    let two = ours(
+        TicketSale::guarded(10, 50),
+        Engine::pct(10_000, 3).seed(1),
+        2,
+    );
+    println!();
+    println!(
+        "PCT 10,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2}",
+        o.rate(),
+        two.rate(),
+        two.rate() / o.rate()
+    );
+    let mut times = Vec::new();
+    for seed in 1..=7 {
+        let started = Instant::now();
+        let report = Explorer::new(TicketSale::unguarded(10, 50))
+            .engine(Engine::pct(10_000, 3).seed(seed))
+            .jobs(1)
+            .run();
+        let cx = report.counterexample().expect("the race");
+        times.push((started.elapsed(), report.executions(), cx.preemptions()));
+    }
+    times.sort();
+    let (median, executions, preemptions) = times[times.len() / 2];
+    println!(
+        "tickets(10,50)/none, PCT: median {:.1} ms to a minimised counterexample ({} executions, {} preemption(s)), 7 seeds",
+        median.as_secs_f64() * 1e3,
+        executions,
+        preemptions
+    );
+    let rounds = 1_000_000;
+    let std_mutex = std::sync::Mutex::new(0u64);
+    let started = Instant::now();
+    for _ in 0..rounds {
+        *std_mutex.lock().unwrap() += 1;
+    }
+    let plain = started.elapsed();
+    let facade = interleavings::sync::Mutex::new(0u64);
+    let started = Instant::now();
+    for _ in 0..rounds {
+        *facade.lock().unwrap() += 1;
+    }
+    let ours_outside = started.elapsed();
+    println!(
+        "uncontended lock+unlock, {rounds} rounds outside any exploration: std {:.1} ns, facade {:.1} ns, ratio {:.2}",
+        plain.as_nanos() as f64 / rounds as f64,
+        ours_outside.as_nanos() as f64 / rounds as f64,
+        ours_outside.as_secs_f64() / plain.as_secs_f64()
+    );
+    let per_run = 10_000;
+    let started = Instant::now();
+    let report = interleavings::explore(move || {
+        let m = interleavings::sync::Mutex::new(0u64);
+        for _ in 0..per_run {
+            *m.lock().unwrap() += 1;
+        }
+    })
+    .engine(Engine::std().runs(10))
+    .max_steps(10 * per_run)
+    .run();
+    let inside = started.elapsed();
+    assert!(report.holds());
+    println!(
+        "uncontended lock+unlock inside the std engine (every step recorded): {:.1} ns, {:.1}x std",
+        inside.as_nanos() as f64 / (10 * per_run) as f64,
+        (inside.as_secs_f64() / (10 * per_run) as f64) / (plain.as_secs_f64() / rounds as f64)
+    );
+}
