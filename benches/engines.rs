@@ -65,17 +65,16 @@ fn loom_counter() {
     });
 }
 
-/// The locked ticket office: each seller locks, checks, sells, unlocks.
-fn loom_tickets(sellers: usize, tickets: i64) {
-    let mut builder = loom::model::Builder::new();
-    builder.max_branches = 100_000;
-    builder.check(move || {
+/// The locked ticket office against one raw engine: each seller locks, checks, sells,
+/// unlocks.
+macro_rules! raw_ticket_office {
+    ($engine:ident, $sellers:expr, $tickets:expr) => {{
         EXECUTIONS.fetch_add(1, Ordering::Relaxed);
-        let count = Arc::new(loom::sync::Mutex::new(tickets));
-        let handles: Vec<_> = (0..sellers)
+        let count = Arc::new($engine::sync::Mutex::new($tickets));
+        let handles: Vec<_> = (0..$sellers)
             .map(|_| {
                 let count = Arc::clone(&count);
-                loom::thread::spawn(move || {
+                $engine::thread::spawn(move || {
                     loop {
                         let mut left = count.lock().unwrap();
                         if *left <= 0 {
@@ -89,34 +88,21 @@ fn loom_tickets(sellers: usize, tickets: i64) {
         for h in handles {
             h.join().unwrap();
         }
-    });
+    }};
+}
+
+fn loom_tickets(sellers: usize, tickets: i64) {
+    let mut builder = loom::model::Builder::new();
+    builder.max_branches = 100_000;
+    builder.check(move || raw_ticket_office!(loom, sellers, tickets));
 }
 
 fn shuttle_tickets(sellers: usize, tickets: i64, iterations: usize, seed: u64) {
     let scheduler = shuttle::scheduler::PctScheduler::new_from_seed(seed, 3, iterations);
     let mut config = shuttle::Config::new();
     config.failure_persistence = shuttle::FailurePersistence::None;
-    shuttle::Runner::new(scheduler, config).run(move || {
-        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
-        let count = Arc::new(shuttle::sync::Mutex::new(tickets));
-        let handles: Vec<_> = (0..sellers)
-            .map(|_| {
-                let count = Arc::clone(&count);
-                shuttle::thread::spawn(move || {
-                    loop {
-                        let mut left = count.lock().unwrap();
-                        if *left <= 0 {
-                            return;
-                        }
-                        *left -= 1;
-                    }
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
-    });
+    shuttle::Runner::new(scheduler, config)
+        .run(move || raw_ticket_office!(shuttle, sellers, tickets));
 }
 
 fn row(name: &str, raw: &Figure, ours: &Figure) {

@@ -22,6 +22,18 @@ pub(crate) fn read<T: DeserializeOwned>(path: &Path) -> Result<(T, String), Erro
     Ok((parsed, text))
 }
 
+/// Refuses a file written in another format version than this build's.
+pub(crate) fn check_format(path: &Path, text: &str, format: u32) -> Result<(), Error> {
+    if format == FORMAT {
+        return Ok(());
+    }
+    Err(error(
+        path,
+        line_of(text, "format"),
+        format!("format {format} is not supported (this build reads format {FORMAT})"),
+    ))
+}
+
 /// Writes `text` to `path` atomically, creating the directory if needed.
 pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), Error> {
     let fail = |e: std::io::Error| error(path, None, format!("cannot write: {e}"));

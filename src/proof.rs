@@ -119,16 +119,7 @@ impl Proof {
         let (file, text): (FileFormat, String) = files::read(path)?;
         let at =
             |key: &str, message: String| files::error(path, files::line_of(&text, key), message);
-        if file.format != files::FORMAT {
-            return Err(at(
-                "format",
-                format!(
-                    "format {} is not supported (this build reads format {})",
-                    file.format,
-                    files::FORMAT
-                ),
-            ));
-        }
+        files::check_format(path, &text, file.format)?;
         if file.distinct_outcomes != file.outcomes.len() {
             return Err(at(
                 "distinct_outcomes",

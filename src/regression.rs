@@ -97,16 +97,7 @@ impl Regression {
         let (file, text): (FileFormat, String) = files::read(path)?;
         let at =
             |key: &str, message: String| files::error(path, files::line_of(&text, key), message);
-        if file.format != files::FORMAT {
-            return Err(at(
-                "format",
-                format!(
-                    "format {} is not supported (this build reads format {})",
-                    file.format,
-                    files::FORMAT
-                ),
-            ));
-        }
+        files::check_format(path, &text, file.format)?;
         let kind = CounterexampleKind::from_description(&file.kind).ok_or_else(|| {
             at(
                 "kind",
