@@ -259,10 +259,9 @@ impl<M: Model> Explorer<M> {
             None if from_environment => PathBuf::from(crate::regression::DIRECTORY),
             None => return Ok(()),
         };
-        let (Verdict::Violated(cx), false) = (
-            &report.verdict,
-            matches!(self.engine.kind, EngineKind::Replay { .. }),
-        ) else {
+        // A replay saves too (a shrunk proptest case, say); one whose schedule is already on
+        // file is found there and not written twice.
+        let Verdict::Violated(cx) = &report.verdict else {
             return Ok(());
         };
         let Some(id) = self.model.catalogue_id() else {

@@ -77,3 +77,17 @@ fn the_counters_lost_update_shrinks_to_one_preemption() {
         "{report}"
     );
 }
+
+#[test]
+fn a_shrunk_case_can_be_kept_as_a_regression_file() {
+    let (sellers, tickets, schedule) = shrunk_ticket_case();
+    let dir = tempfile::tempdir().unwrap();
+    let report = Explorer::new(TicketSale::unguarded(sellers, tickets))
+        .engine(Engine::schedule(schedule))
+        .save_regressions(dir.path())
+        .run();
+    let saved = report.saved_to().expect("saved").to_path_buf();
+    let regression = interleavings::regression::Regression::load(&saved).unwrap();
+    assert_eq!(regression.found_by.name, "replay");
+    regression.check(&saved).unwrap();
+}

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EngineSpec {
-    /// `loom`, `dfs`, `random`, `pct` or `std`.
+    /// `loom`, `dfs`, `random`, `pct`, `std` or `replay`.
     pub name: String,
     /// loom's preemption bound.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -95,9 +95,11 @@ impl EngineSpec {
                 self.depth.unwrap_or(3),
             ),
             "std" => Engine::std(),
+            // A counterexample found by replaying a schedule (a proptest case, say).
+            "replay" => Engine::schedule(crate::schedule::Schedule::default()),
             other => {
                 return Err(format!(
-                    "unknown engine `{other}` (known: loom, dfs, random, pct, std)"
+                    "unknown engine `{other}` (known: loom, dfs, random, pct, std, replay)"
                 ));
             }
         };
