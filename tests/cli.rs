@@ -287,11 +287,20 @@ fn dfs_shards_merge_into_the_unsharded_result() {
 
 #[test]
 fn run_prints_each_real_run() {
-    let out = interleavings(&["run", "counter", "--guard", "mutex", "--runs", "3"]);
+    let out = interleavings(&[
+        "run", "counter", "--guard", "mutex", "--runs", "3", "--engine", "std",
+    ]);
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert_eq!(stdout.lines().count(), 3, "{stdout}");
     assert!(stdout.contains("run 3: 109 — ok"), "{stdout}");
+    let out = interleavings(&["run", "join", "--join", "yes"]);
+    assert_eq!(
+        text(&out.stdout).lines().take(3).collect::<Vec<_>>(),
+        ["**", "***", "****"]
+    );
+    let out = interleavings(&["run", "counter", "--engine", "loom"]);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]

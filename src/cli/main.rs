@@ -211,6 +211,14 @@ fn command() -> Command {
             .value_name("SEED")
             .value_parser(clap::value_parser!(u64))
             .help("Seeded yields and short sleeps that widen race windows"),
+    )
+    .arg(
+        Arg::new("engine")
+            .long("engine")
+            .value_name("ENGINE")
+            .default_value("std")
+            .value_parser(["std"])
+            .help("Only std: the real program on real threads"),
     );
     Command::new("interleavings")
         .version(env!("CARGO_PKG_VERSION"))
