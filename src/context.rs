@@ -367,6 +367,11 @@ impl Execution {
         self.processes.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// True once a process was started in this execution.
+    pub(crate) fn has_processes(&self) -> bool {
+        self.processes.load(Ordering::Relaxed) > 0
+    }
+
     fn life_of(&self, index: usize) -> Option<Arc<crate::shared::Point>> {
         if self.processes.load(Ordering::Relaxed) == 0 {
             return None;

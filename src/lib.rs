@@ -84,8 +84,8 @@
 //! * Time is not modelled: `thread::sleep` and `Process::join_timeout` are scheduling
 //!   points. `Arc` is std's (not a scheduling point).
 //! * Processes are modelled threads under loom and shuttle; the std engine cannot run them
-//!   yet (an error says so). Nothing yet stops a facade object made in one process from
-//!   being used in another.
+//!   yet (an error says so). A `Shared` is process-local memory (another process touching it
+//!   is a misuse error); locks and atomics may be shared between processes.
 //! * `keep_going` explores past invariant violations and data races; a panic or deadlock
 //!   still ends the exploration.
 //! * The engines print nothing: under shuttle a failed execution is ended by our scheduler

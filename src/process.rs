@@ -10,8 +10,9 @@
 //!
 //! The std engine cannot run a `Process` yet (it would need a real child process): starting
 //! one there is an [`Error::EngineLimit`](crate::Error::EngineLimit), never a silent pass.
-//! Not enforced yet: that facade objects created in one process are not used in another
-//! (only what is meant to be shared between processes, such as a lock, should be).
+//! A [`Shared`](crate::Shared) variable is memory of the process that made it: another
+//! process that touches it is a misuse error. Locks and atomics may be shared between
+//! processes, as Python's `multiprocessing.Lock` and `Value` are.
 //!
 //! ```
 //! use interleavings::{explore, Engine, process::{self, Process}};

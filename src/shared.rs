@@ -24,6 +24,8 @@ use std::fmt;
 /// ```
 pub struct Shared<T> {
     name: String,
+    /// The process whose memory it is: other processes may not touch it.
+    process: u32,
     binding: Binding,
     value: std::sync::Mutex<T>,
     point: Point,
@@ -69,7 +71,11 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         let binding = context::bind();
         let name = binding.default_name("shared");
         let point = Point::new(binding.backend);
+        let process = context::current_thread().map_or(context::MAIN_PID, |(execution, thread)| {
+            execution.pids(thread).0
+        });
         Shared {
+            process,
             name,
             binding,
             value: std::sync::Mutex::new(value),
@@ -91,6 +97,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     /// Reads the value: one step.
     pub fn get(&self) -> T {
         let entered = context::enter(self.binding, "Shared", &self.name);
+        self.check_process(entered.as_ref());
         self.point.read();
         let value = self.storage();
         let read = value.clone();
@@ -112,6 +119,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     /// Writes the value: one step.
     pub fn set(&self, new: T) {
         let entered = context::enter(self.binding, "Shared", &self.name);
+        self.check_process(entered.as_ref());
         self.point.write();
         let mut value = self.storage();
         if let Some((execution, thread)) = entered {
@@ -125,6 +133,29 @@ impl<T: Clone + fmt::Debug> Shared<T> {
             );
         }
         *value = new;
+    }
+
+    /// A plain variable is memory of the process that made it: another process touching it
+    /// is a misuse (processes share only what is made for it: locks and atomics).
+    fn check_process(&self, entered: Option<&(std::sync::Arc<context::Execution>, usize)>) {
+        let Some((execution, thread)) = entered else {
+            return;
+        };
+        if !execution.has_processes() {
+            return;
+        }
+        let process = execution.pids(*thread).0;
+        if process != self.process {
+            execution.fail_and_stop(
+                context::FailureKind::Misuse,
+                format!(
+                    "Shared `{}` belongs to process {} but is used in process {process}: \
+                     processes do not share memory. Give the child a copy of the value, or \
+                     share it through a Mutex or an atomic (as a multiprocessing Value would).",
+                    self.name, self.process
+                ),
+            );
+        }
     }
 
     fn storage(&self) -> std::sync::MutexGuard<'_, T> {

@@ -170,3 +170,24 @@ fn sleep_is_a_scheduling_point_and_output_is_outside_prints() {
     assert_eq!(cx.kind(), CounterexampleKind::Invariant);
     assert!(io::output().is_empty(), "no execution outside explorations");
 }
+
+#[test]
+fn a_plain_variable_cannot_be_shared_with_a_process() {
+    use interleavings::process::Process;
+    use interleavings::sync::Arc;
+    let error = interleavings::explore(|| {
+        let value = Arc::new(interleavings::Shared::new(100).named("value"));
+        let theirs = Arc::clone(&value);
+        let mut child = Process::new(move || theirs.set(theirs.get() + 1)).name("child");
+        child.start();
+        child.join();
+    })
+    .engine(Engine::loom())
+    .try_run()
+    .unwrap_err();
+    assert!(matches!(error, Error::Misuse(_)), "{error}");
+    assert!(
+        error.to_string().contains("processes do not share memory"),
+        "{error}"
+    );
+}
