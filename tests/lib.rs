@@ -10,6 +10,7 @@ mod properties;
 mod races;
 mod readme;
 mod rendering;
+mod robustness;
 mod schedules;
 mod seed_size;
 mod std_engine;
