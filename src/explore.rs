@@ -286,6 +286,7 @@ impl<M: Model> Explorer<M> {
         engine: &Engine,
         race_grace: u64,
         time_limit: Option<Duration>,
+        keep_going: bool,
     ) -> Result<Report<M::Outcome>, Error> {
         if let Some(problem) = &engine.misconfigured {
             return Err(Error::InvalidEngine(problem.clone()));
@@ -296,7 +297,7 @@ impl<M: Model> Explorer<M> {
             max_steps: self.max_steps,
             max_iterations: engine.max_iterations_limit(),
             time_limit,
-            keep_going: self.keep_going,
+            keep_going,
             race_grace,
             progress: self.progress.clone(),
             echo_output: self.echo_output,
@@ -376,7 +377,7 @@ impl<M: Model> Explorer<M> {
         engine: &Engine,
         time_limit: Option<Duration>,
     ) -> Result<Report<M::Outcome>, Error> {
-        self.search(engine, RACE_GRACE, time_limit)
+        self.search(engine, RACE_GRACE, time_limit, self.keep_going)
     }
 }
 

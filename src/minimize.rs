@@ -55,7 +55,7 @@ fn by_bounds<M: Model>(explorer: &Explorer<M>, mut best: Counterexample) -> Coun
         } else {
             0
         };
-        let Ok(report) = explorer.search(&engine, grace, Some(time_left)) else {
+        let Ok(report) = explorer.search(&engine, grace, Some(time_left), false) else {
             break;
         };
         spent += report.executions;
@@ -108,7 +108,7 @@ fn by_replay<M: Model>(explorer: &Explorer<M>, mut best: Counterexample) -> Coun
                 break 'shrink;
             }
             replays += 1;
-            let Ok(report) = explorer.search(&Engine::schedule(candidate), 0, None) else {
+            let Ok(report) = explorer.search(&Engine::schedule(candidate), 0, None, false) else {
                 continue;
             };
             if let Verdict::Violated(smaller) = report.verdict {
