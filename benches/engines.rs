@@ -65,21 +65,27 @@ fn loom_counter() {
     });
 }
 
-/// The locked ticket office against one raw engine: each seller locks, checks, sells,
-/// unlocks.
+/// The locked ticket office against one raw engine, step for step as the catalogue model:
+/// each seller locks, reads the count (check), reads it again (the ticket), writes it, and
+/// unlocks; each of the three accesses is one engine step (a read-modify-write on an
+/// engine atomic, as a `Shared` access is).
 macro_rules! raw_ticket_office {
     ($engine:ident, $sellers:expr, $tickets:expr) => {{
         EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         let count = Arc::new($engine::sync::Mutex::new($tickets));
+        let step = Arc::new($engine::sync::atomic::AtomicUsize::new(0));
         let handles: Vec<_> = (0..$sellers)
             .map(|_| {
-                let count = Arc::clone(&count);
+                let (count, step) = (Arc::clone(&count), Arc::clone(&step));
                 $engine::thread::spawn(move || {
                     loop {
                         let mut left = count.lock().unwrap();
+                        step.fetch_add(0, Ordering::SeqCst);
                         if *left <= 0 {
                             return;
                         }
+                        step.fetch_add(0, Ordering::SeqCst);
+                        step.fetch_add(1, Ordering::SeqCst);
                         *left -= 1;
                     }
                 })

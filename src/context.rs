@@ -117,7 +117,7 @@ pub(crate) struct Log {
     pub(crate) failure: Option<Failure>,
     pub(crate) happens_before: HappensBefore,
     /// Which thread holds each locked mutex.
-    locks: std::collections::HashMap<ObjectId, usize>,
+    locks: Vec<Option<usize>>,
     /// Steps so far (events other than a thread's end).
     steps: usize,
     /// Lines printed with `io::println!`, in order.
@@ -151,10 +151,15 @@ impl Log {
         self.happens_before.apply(thread, index, effect);
         match (op, effect) {
             (Op::Lock | Op::TryLock, Effect::Acquire(mutex)) => {
-                self.locks.insert(mutex, thread);
+                if self.locks.len() <= mutex {
+                    self.locks.resize(mutex + 1, None);
+                }
+                self.locks[mutex] = Some(thread);
             }
             (Op::Unlock, Effect::Release(mutex)) => {
-                self.locks.remove(&mutex);
+                if let Some(holder) = self.locks.get_mut(mutex) {
+                    *holder = None;
+                }
             }
             _ => {}
         }
@@ -200,7 +205,11 @@ impl Log {
 
     /// The thread holding `mutex`, if another than `thread`.
     fn held_by_other(&self, mutex: ObjectId, thread: usize) -> Option<usize> {
-        self.locks.get(&mutex).copied().filter(|&h| h != thread)
+        self.locks
+            .get(mutex)
+            .copied()
+            .flatten()
+            .filter(|&h| h != thread)
     }
 
     /// True when every thread that has not finished waits: nobody can make progress.

@@ -10,8 +10,6 @@
 //! The clocks are updated while the event is recorded, in the log's order, so detection adds
 //! no scheduling point and is deterministic under the model-checking engines.
 
-use std::collections::HashMap;
-
 /// Identity of a facade object within one execution (0: made outside any exploration).
 pub(crate) type ObjectId = usize;
 
@@ -105,8 +103,9 @@ struct History {
 #[derive(Debug)]
 pub(crate) struct HappensBefore {
     threads: Vec<Clock>,
-    objects: HashMap<ObjectId, Clock>,
-    shared: HashMap<ObjectId, History>,
+    /// By object id (ids are small and dense: a vector beats a hash map here).
+    objects: Vec<Option<Clock>>,
+    shared: Vec<History>,
     races: Vec<Race>,
 }
 
@@ -116,8 +115,8 @@ impl Default for HappensBefore {
         main.set(0, 1);
         HappensBefore {
             threads: vec![main],
-            objects: HashMap::new(),
-            shared: HashMap::new(),
+            objects: Vec::new(),
+            shared: Vec::new(),
             races: Vec::new(),
         }
     }
@@ -143,13 +142,14 @@ impl HappensBefore {
             Effect::Read(object) => self.read(thread, event, object),
             Effect::Write(object) => self.write(thread, event, object),
             Effect::Acquire(object) => {
-                if let Some(released) = self.objects.get(&object).cloned() {
+                if let Some(Some(released)) = self.objects.get(object) {
+                    let released = released.clone();
                     self.clock(thread).join(&released);
                 }
             }
             Effect::Release(object) => {
                 let mine = self.clock(thread).clone();
-                self.objects.insert(object, mine);
+                *self.object(object) = Some(mine);
                 self.clock(thread).tick(thread);
             }
             Effect::Update {
@@ -162,12 +162,14 @@ impl HappensBefore {
                 }
                 if release {
                     let mine = self.clock(thread).clone();
-                    self.objects.entry(object).or_default().join(&mine);
+                    self.object(object)
+                        .get_or_insert_with(Clock::default)
+                        .join(&mine);
                     self.clock(thread).tick(thread);
                 }
             }
             Effect::Overwrite(object) => {
-                self.objects.remove(&object);
+                *self.object(object) = None;
             }
             Effect::Spawn(child) => {
                 let mut inherited = self.clock(thread).clone();
@@ -198,13 +200,13 @@ impl HappensBefore {
 
     fn read(&mut self, thread: usize, event: usize, object: ObjectId) {
         let epoch = self.clock(thread).get(thread);
-        let write = self.shared.get(&object).and_then(|h| h.write);
+        let write = self.shared.get(object).and_then(|h| h.write);
         if let Some(write) = write {
             if !self.ordered(write, thread) {
                 self.race(write, event);
             }
         }
-        let history = self.shared.entry(object).or_default();
+        let history = self.history(object);
         let access = Access {
             thread,
             epoch,
@@ -218,7 +220,7 @@ impl HappensBefore {
 
     fn write(&mut self, thread: usize, event: usize, object: ObjectId) {
         let epoch = self.clock(thread).get(thread);
-        let history = self.shared.remove(&object).unwrap_or_default();
+        let history = std::mem::take(self.history(object));
         let earlier = history.write.into_iter().chain(history.reads);
         let mut conflicts: Vec<Access> = earlier.filter(|a| a.thread != thread).collect();
         conflicts.sort_by_key(|a| a.event);
@@ -227,17 +229,28 @@ impl HappensBefore {
                 self.race(access, event);
             }
         }
-        self.shared.insert(
-            object,
-            History {
-                write: Some(Access {
-                    thread,
-                    epoch,
-                    event,
-                }),
-                reads: Vec::new(),
-            },
-        );
+        *self.history(object) = History {
+            write: Some(Access {
+                thread,
+                epoch,
+                event,
+            }),
+            reads: Vec::new(),
+        };
+    }
+
+    fn object(&mut self, object: ObjectId) -> &mut Option<Clock> {
+        if self.objects.len() <= object {
+            self.objects.resize(object + 1, None);
+        }
+        &mut self.objects[object]
+    }
+
+    fn history(&mut self, object: ObjectId) -> &mut History {
+        if self.shared.len() <= object {
+            self.shared.resize_with(object + 1, History::default);
+        }
+        &mut self.shared[object]
     }
 }
 
