@@ -101,6 +101,9 @@ impl Model for Fork {
             }
         };
         let (child_saw, child_pid, child_parent) = *report.lock().expect("pipe");
+        crate::io::narrate!(
+            "parent pid {parent} sees {parent_sees}; child pid {child_pid} (parent {child_parent}) saw {child_saw}"
+        );
         ForkOutcome {
             parent_sees,
             child_saw,

@@ -190,6 +190,11 @@ fn sell(count: &Shared<i64>, lock: Option<&Mutex<()>>, exit_holding: bool) -> Ve
         let ticket = count.get();
         count.set(ticket - 1);
         sold.push(ticket);
+        crate::io::narrate!(
+            "{} sold ticket {ticket}, {} left",
+            crate::thread::current().name().unwrap_or("a seller"),
+            ticket - 1
+        );
         drop(held);
     }
 }

@@ -33,6 +33,26 @@ macro_rules! __interleavings_println {
 
 pub use crate::__interleavings_println as println;
 
+/// Narrates what a real run of the program prints (`interleavings run`): printed only on
+/// the std engine when the exploration echoes output, and otherwise nothing — not a step,
+/// not recorded, so it never changes what the engines explore.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __interleavings_narrate {
+    ($($arg:tt)*) => {
+        if $crate::io::narrating() {
+            ::std::println!($($arg)*);
+        }
+    };
+}
+
+pub use crate::__interleavings_narrate as narrate;
+
+/// True when [`narrate!`] prints: on the std engine, with output echoed.
+pub fn narrating() -> bool {
+    context::current().is_some_and(|e| e.echo_output && e.backend == context::Backend::Std)
+}
+
 /// Prints `line` as part of the running execution (what [`println!`] expands to).
 pub fn print_line(line: String) {
     let Some((execution, thread)) = context::current_thread() else {

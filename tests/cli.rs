@@ -301,6 +301,31 @@ fn run_prints_each_real_run() {
     );
     let out = interleavings(&["run", "counter", "--engine", "loom"]);
     assert_eq!(out.status.code(), Some(2));
+    let out = interleavings(&[
+        "run",
+        "tickets",
+        "--sellers",
+        "2",
+        "--tickets",
+        "3",
+        "--guard",
+        "mutex",
+    ]);
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.matches(" sold ticket ").count(), 3, "{stdout}");
+    assert!(stdout.contains("sold ticket 1, 0 left"), "{stdout}");
+    // Narration is for real runs only: an exploration prints nothing of it.
+    let out = interleavings(&[
+        "explore",
+        "tickets",
+        "--sellers",
+        "2",
+        "--tickets",
+        "3",
+        "--guard",
+        "mutex",
+    ]);
+    assert!(!text(&out.stdout).contains("sold ticket"));
 }
 
 #[test]
