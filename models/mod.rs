@@ -98,11 +98,17 @@ pub trait Explorable: Send + Sync {
     fn name(&self) -> String;
     /// Explores it; outcomes are rendered with `Debug`.
     fn explore(&self, engine: Engine, options: &Options) -> Result<Report<Rendered>, Error>;
+    /// Estimates the size of an exhaustive search ([`Explorer::estimate`]).
+    fn estimate(&self, samples: u64) -> Result<crate::Estimate, Error>;
 }
 
 impl<M: Model + Clone> Explorable for M {
     fn name(&self) -> String {
         Model::name(self)
+    }
+
+    fn estimate(&self, samples: u64) -> Result<crate::Estimate, Error> {
+        Explorer::new(self.clone()).estimate(samples)
     }
 
     fn explore(&self, engine: Engine, options: &Options) -> Result<Report<Rendered>, Error> {

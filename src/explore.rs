@@ -371,6 +371,36 @@ impl<M: Model> Explorer<M> {
         self.keep_going
     }
 
+    /// Estimates how many executions an exhaustive DFS of the model takes, from `samples`
+    /// random probes of its tree (Knuth's estimator: the mean, over random paths, of the
+    /// product of the number of choices along the path). loom's reduction explores at most
+    /// that many, usually far fewer. Cheap next to the search itself: use it to decide
+    /// whether to wait for a proof or to sample with PCT.
+    pub fn estimate(&self, samples: u64) -> Result<Estimate, Error> {
+        if context::exploring() || context::current().is_some() {
+            return Err(Error::Nested);
+        }
+        crate::panic_hook::install();
+        let engine = Engine::of(EngineKind::Probe {
+            samples,
+            seed: crate::engine::DEFAULT_SEED,
+        });
+        let started = Instant::now();
+        let _exploring = context::ExploringGuard::new();
+        self.search(&engine, u64::MAX, None, true)?;
+        let probes = crate::engine::take_probes();
+        let executions = if probes.is_empty() {
+            1.0
+        } else {
+            probes.iter().sum::<f64>() / probes.len() as f64
+        };
+        Ok(Estimate {
+            executions,
+            probes: probes.len().max(1) as u64,
+            elapsed: started.elapsed(),
+        })
+    }
+
     /// The search with the explorer's own engine and budget.
     pub(crate) fn main_search(
         &self,
@@ -378,6 +408,49 @@ impl<M: Model> Explorer<M> {
         time_limit: Option<Duration>,
     ) -> Result<Report<M::Outcome>, Error> {
         self.search(engine, RACE_GRACE, time_limit, self.keep_going)
+    }
+}
+
+/// How big an exhaustive search of a model is, estimated by random probes
+/// ([`Explorer::estimate`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Estimate {
+    /// Estimated executions of an exhaustive DFS.
+    pub executions: f64,
+    /// Probes the estimate is the mean of.
+    pub probes: u64,
+    /// Time the probes took.
+    pub elapsed: Duration,
+}
+
+impl Estimate {
+    /// Estimated time of the DFS at the probes' pace (an execution of a probe costs about
+    /// what a DFS execution does).
+    pub fn dfs_time(&self) -> Duration {
+        let per = self.elapsed.as_secs_f64() / self.probes as f64;
+        Duration::from_secs_f64((per * self.executions).min(1e12))
+    }
+}
+
+impl std::fmt::Display for Estimate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let executions = if self.executions < 1e6 {
+            format!("{:.0}", self.executions)
+        } else {
+            format!("{:.1e}", self.executions)
+        };
+        let time = self.dfs_time();
+        let time = if time > Duration::from_secs(100 * 365 * 86_400) {
+            "longer than a century".to_owned()
+        } else {
+            humantime::format_duration(Duration::from_secs(time.as_secs().max(1))).to_string()
+        };
+        write!(
+            f,
+            "an exhaustive DFS takes about {executions} executions ({time} at this pace; \
+             estimated from {} random probes); loom's reduction needs at most that many",
+            self.probes
+        )
     }
 }
 

@@ -127,7 +127,7 @@ pub mod models;
 pub use engine::{DEFAULT_SEED, Engine, EngineSpec};
 pub use error::Error;
 pub use explore::{
-    ClosureModel, DEFAULT_MAX_STEPS, Explorer, Model, ModelId, SAVE_VARIABLE, explore,
+    ClosureModel, DEFAULT_MAX_STEPS, Estimate, Explorer, Model, ModelId, SAVE_VARIABLE, explore,
 };
 pub use race::Race;
 pub use report::{Counterexample, CounterexampleKind, Rendered, Report, Shard, Style, Verdict};

@@ -372,3 +372,20 @@ fn replay_against_takes_a_variant() {
     let out = interleavings(&["replay", file, "--against", "spinlock"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn estimate_says_how_big_an_exhaustive_search_is() {
+    let out = interleavings(&[
+        "estimate",
+        "counter",
+        "--guard",
+        "mutex",
+        "--samples",
+        "300",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("an exhaustive DFS takes about"), "{stdout}");
+    let out = interleavings(&["estimate", "counter", "--samples", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+}

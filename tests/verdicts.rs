@@ -194,3 +194,23 @@ fn the_report_prints_verdict_counterexample_and_outcomes() {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
 }
+
+#[test]
+fn the_state_space_estimate_is_close_to_the_dfs_count() {
+    for (model, exact) in [
+        (Counter::new(CounterGuard::Atomic), 251.0),
+        (Counter::new(CounterGuard::Mutex), 6_867.0),
+    ] {
+        let estimate = Explorer::new(model).estimate(1_000).unwrap();
+        let ratio = estimate.executions / exact;
+        assert!((0.7..1.4).contains(&ratio), "{estimate} against {exact}");
+    }
+    let estimate = Explorer::new(TicketSale::guarded(10, 50))
+        .estimate(50)
+        .unwrap();
+    assert!(estimate.executions > 1e50, "{estimate}");
+    assert!(
+        estimate.to_string().contains("longer than a century"),
+        "{estimate}"
+    );
+}

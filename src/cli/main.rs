@@ -96,6 +96,7 @@ Examples:
   interleavings explore counter --engine dfs --shard 1/3 --json > part1.json   (and 2/3, 3/3)
   interleavings merge part1.json part2.json part3.json
   interleavings run tickets --sellers 10 --tickets 50 --guard none --runs 5 --chaos 1
+  interleavings estimate tickets --sellers 3 --tickets 3 --guard mutex
 
 Exit codes: 0 the property holds as far as explored, 1 violated, 2 usage or input error.";
 
@@ -176,6 +177,19 @@ fn command() -> Command {
             .value_name("VARIANT")
             .help("Replay on another variant of the model (a value of its variant parameter, e.g. mutex)"),
     );
+    let estimate = with_model_args(
+        Command::new("estimate")
+            .about("Estimate how many executions an exhaustive search takes, from random probes"),
+        true,
+    )
+    .arg(
+        Arg::new("samples")
+            .long("samples")
+            .value_name("N")
+            .default_value("1000")
+            .value_parser(clap::value_parser!(u64).range(1..))
+            .help("Random probes to average"),
+    );
     let merge = Command::new("merge")
         .about("Combine the --json reports of all shards of one search into one verdict")
         .arg(
@@ -232,6 +246,7 @@ fn command() -> Command {
         .subcommand(replay)
         .subcommand(merge)
         .subcommand(run)
+        .subcommand(estimate)
 }
 
 fn main() -> ExitCode {
@@ -246,6 +261,7 @@ fn main() -> ExitCode {
         Some(("replay", sub)) => replay(sub),
         Some(("merge", sub)) => merge(sub),
         Some(("run", sub)) => run(sub),
+        Some(("estimate", sub)) => estimate(sub),
         _ => unreachable!("clap requires a subcommand"),
     };
     result.unwrap_or_else(|error| {
@@ -494,6 +510,13 @@ fn run(matches: &ArgMatches) -> Result<ExitCode, Error> {
         print(&format!("{line}\n"));
     }
     Ok(exit_code(violated))
+}
+
+fn estimate(matches: &ArgMatches) -> Result<ExitCode, Error> {
+    let model = models::build(&model_from(matches)?)?;
+    let samples: u64 = *matches.get_one("samples").expect("has a default");
+    print(&format!("{}: {}\n", model.name(), model.estimate(samples)?));
+    Ok(ExitCode::SUCCESS)
 }
 
 fn exit_code(violated: bool) -> ExitCode {

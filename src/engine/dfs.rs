@@ -81,13 +81,7 @@ impl Scheduler for Dfs {
         current: Option<TaskId>,
         is_yielding: bool,
     ) -> Option<TaskId> {
-        // A thread that yields (a spin loop waiting for another) lets the others go first,
-        // so that waiting loops end; it runs again only if nobody else can.
-        let options: Vec<TaskId> = runnable
-            .iter()
-            .map(|t| t.id())
-            .filter(|&id| !(is_yielding && runnable.len() > 1 && Some(id) == current))
-            .collect();
+        let options = choices(runnable, current, is_yielding);
         let runnable = &options[..];
         let step = self.step;
         let next = if step < self.levels.len() {
@@ -121,6 +115,88 @@ impl Scheduler for Dfs {
             return None;
         }
         Some(next)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        0
+    }
+}
+
+/// The tasks a decision chooses from: a thread that yields (a spin loop waiting for
+/// another) lets the others go first, so that waiting loops end; it runs again only if
+/// nobody else can.
+fn choices(runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Vec<TaskId> {
+    runnable
+        .iter()
+        .map(|t| t.id())
+        .filter(|&id| !(is_yielding && runnable.len() > 1 && Some(id) == current))
+        .collect()
+}
+
+std::thread_local! {
+    /// The products of branching factors of the probes run on this OS thread.
+    static PROBES: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Random walks down the same tree as [`Dfs`] (the same choices, yielding threads last),
+/// each recording the product of the number of choices along its path: the mean of those
+/// products estimates the number of executions of the full search (Knuth's estimator).
+pub(crate) struct Probe {
+    samples: u64,
+    started: u64,
+    state: u64,
+    product: f64,
+}
+
+impl Probe {
+    pub(crate) fn new(samples: u64, seed: u64) -> Self {
+        PROBES.with(|p| p.borrow_mut().clear());
+        Probe {
+            samples,
+            started: 0,
+            state: seed | 1,
+            product: 1.0,
+        }
+    }
+
+    fn next_random(&mut self) -> u64 {
+        // xorshift64*: deterministic for a seed, good enough to pick a branch.
+        self.state ^= self.state >> 12;
+        self.state ^= self.state << 25;
+        self.state ^= self.state >> 27;
+        self.state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+}
+
+/// The products recorded by the last probe run on this OS thread.
+pub(crate) fn take_probes() -> Vec<f64> {
+    PROBES.with(|p| std::mem::take(&mut *p.borrow_mut()))
+}
+
+impl Scheduler for Probe {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if self.started > 0 {
+            let product = self.product;
+            PROBES.with(|p| p.borrow_mut().push(product));
+        }
+        if self.started >= self.samples {
+            return None;
+        }
+        self.started += 1;
+        self.product = 1.0;
+        Some(Schedule::new(0))
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
+        let options = choices(runnable, current, is_yielding);
+        self.product *= options.len() as f64;
+        let pick = (self.next_random() % options.len().max(1) as u64) as usize;
+        options.get(pick).copied()
     }
 
     fn next_u64(&mut self) -> u64 {

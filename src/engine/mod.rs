@@ -6,6 +6,7 @@
 
 mod dfs;
 pub(crate) mod loom;
+pub(crate) use dfs::take_probes;
 pub(crate) mod shuttle;
 mod spec;
 pub(crate) mod std;
@@ -65,10 +66,15 @@ pub(crate) enum EngineKind {
     Replay {
         schedule: crate::schedule::Schedule,
     },
+    /// Random probes of the DFS tree, to estimate its size.
+    Probe {
+        samples: u64,
+        seed: u64,
+    },
 }
 
 impl Engine {
-    fn of(kind: EngineKind) -> Self {
+    pub(crate) fn of(kind: EngineKind) -> Self {
         Engine {
             kind,
             misconfigured: None,
@@ -208,7 +214,8 @@ impl Engine {
             EngineKind::Dfs { .. }
             | EngineKind::Random { .. }
             | EngineKind::Pct { .. }
-            | EngineKind::Replay { .. } => shuttle::drive(job, &self.kind),
+            | EngineKind::Replay { .. }
+            | EngineKind::Probe { .. } => shuttle::drive(job, &self.kind),
         }
     }
 
@@ -231,6 +238,7 @@ impl EngineKind {
             EngineKind::Random { .. } => "random",
             EngineKind::Pct { .. } => "pct",
             EngineKind::Replay { .. } => "replay",
+            EngineKind::Probe { .. } => "probe",
         }
     }
 }
@@ -279,6 +287,9 @@ impl fmt::Display for Engine {
             ),
             EngineKind::Replay { schedule } => {
                 write!(f, "replay of a {}-step schedule", schedule.len())
+            }
+            EngineKind::Probe { samples, .. } => {
+                write!(f, "{samples} random probes of the DFS tree")
             }
         }
     }

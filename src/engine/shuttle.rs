@@ -82,6 +82,11 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
             EngineKind::Replay { ref schedule } => {
                 Runner::new(Guarded::new(Replay::new(schedule), job), config).run(body)
             }
+            EngineKind::Probe { samples, seed } => Runner::new(
+                Guarded::new(super::dfs::Probe::new(samples, seed), job),
+                config,
+            )
+            .run(body),
             EngineKind::Std { .. } | EngineKind::Loom { .. } => {
                 unreachable!("not a shuttle engine")
             }

@@ -74,7 +74,7 @@ impl EngineSpec {
                 seed: Some(*seed),
                 ..EngineSpec::default()
             },
-            EngineKind::Replay { .. } => EngineSpec {
+            EngineKind::Replay { .. } | EngineKind::Probe { .. } => EngineSpec {
                 name,
                 ..EngineSpec::default()
             },
