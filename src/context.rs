@@ -122,6 +122,8 @@ pub(crate) struct Log {
     steps: usize,
     /// Lines printed with `io::println!`, in order.
     output: Vec<String>,
+    /// Events recorded so far by each thread, by index.
+    taken: Vec<usize>,
     objects: ObjectId,
 }
 
@@ -149,6 +151,10 @@ impl Log {
             self.steps
         };
         self.happens_before.apply(thread, index, effect);
+        if self.taken.len() <= thread {
+            self.taken.resize(thread + 1, 0);
+        }
+        self.taken[thread] += 1;
         match (op, effect) {
             (Op::Lock | Op::TryLock, Effect::Acquire(mutex)) => {
                 if self.locks.len() <= mutex {
@@ -175,12 +181,17 @@ impl Log {
     /// The thread a replay should run so that `wanted` can act next: `wanted` itself, or,
     /// if it has not started yet, the thread that is spawning it.
     pub(crate) fn runner_for(&self, wanted: usize) -> usize {
-        let started = self.events.iter().any(|e| e.thread == wanted);
+        let started = self.taken(wanted) > 0;
         match self.threads.get(wanted) {
             Some(thread) if thread.status == Status::Finished => wanted,
             Some(thread) if !started => thread.parent.unwrap_or(wanted),
             _ => wanted,
         }
+    }
+
+    /// Events recorded so far by thread `index`.
+    pub(crate) fn taken(&self, index: usize) -> usize {
+        self.taken.get(index).copied().unwrap_or(0)
     }
 
     /// True when every live thread waits for something that cannot come: a lock another
@@ -381,11 +392,17 @@ impl Execution {
         self.processes.load(Ordering::Relaxed) > 0
     }
 
-    fn life_of(&self, index: usize) -> Option<Arc<crate::shared::Point>> {
-        if self.processes.load(Ordering::Relaxed) == 0 {
-            return None;
+    /// The life point of thread `index` (if it is a process's first thread) and whether it
+    /// was asked to terminate, in one look-up; nothing to look up before any process exists.
+    fn process_state(&self, index: usize) -> (Option<Arc<crate::shared::Point>>, bool) {
+        if self.processes.load(Ordering::Relaxed) == 0
+            && self.terminations.load(Ordering::Relaxed) == 0
+        {
+            return (None, false);
         }
-        self.log().threads[index].life.clone()
+        let log = self.log();
+        let thread = &log.threads[index];
+        (thread.life.clone(), thread.terminated)
     }
 
     /// The process of thread `index` and its parent process.
@@ -750,10 +767,13 @@ pub(crate) fn step(execution: &Execution, thread: usize) {
     if execution.abort.load(Ordering::Relaxed) {
         std::panic::panic_any(Stop);
     }
-    if let Some(life) = execution.life_of(thread) {
+    let (life, mut terminated) = execution.process_state(thread);
+    if let Some(life) = life {
+        // A scheduling point: the parent may terminate this process meanwhile.
         life.read();
+        terminated = execution.is_terminated(thread);
     }
-    if execution.is_terminated(thread) {
+    if terminated {
         std::panic::panic_any(Terminated);
     }
     let steps = execution.steps.fetch_add(1, Ordering::Relaxed) + 1;

@@ -59,6 +59,17 @@ impl ModelId {
                 .collect(),
         }
     }
+
+    /// The start of a file name for this model explored by `engine`: the id, the parameter
+    /// values and the engine, joined by `-` (e.g. `tickets-none-3-3-pct`).
+    pub fn file_stem(&self, engine: &str) -> String {
+        let mut stem = self.id.clone();
+        for value in self.params.values().map(String::as_str).chain([engine]) {
+            stem.push('-');
+            stem.push_str(value);
+        }
+        stem
+    }
 }
 
 /// A model given as a closure: a panic (a failed `assert!`) is the violation.
@@ -386,7 +397,6 @@ impl<M: Model> Explorer<M> {
             seed: crate::engine::DEFAULT_SEED,
         });
         let started = Instant::now();
-        let _exploring = context::ExploringGuard::new();
         self.search(&engine, u64::MAX, None, true)?;
         let probes = crate::engine::take_probes();
         let executions = if probes.is_empty() {

@@ -155,13 +155,7 @@ impl Regression {
     /// unless a file there already holds the same schedule for the same model. Returns the
     /// path, and whether a new file was written.
     pub fn save_in(&self, dir: &Path, rendered: &str) -> Result<(PathBuf, bool), Error> {
-        let mut stem = self.model.id.clone();
-        for value in self.model.params.values() {
-            stem.push('-');
-            stem.push_str(value);
-        }
-        stem.push('-');
-        stem.push_str(&self.found_by.name);
+        let stem = self.model.file_stem(&self.found_by.name);
         for n in 1.. {
             let name = if n == 1 {
                 format!("{stem}.toml")

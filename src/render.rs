@@ -88,20 +88,15 @@ pub(crate) fn counterexample(out: &mut String, cx: &Counterexample, style: &Styl
     if let Some(outcome) = cx.outcome() {
         lines.push(format!("outcome: {outcome}"));
     }
-    let switches = if cx.preemptions() == 1 {
-        "preemption"
-    } else {
-        "preemptions"
-    };
     let mut numbers = format!(
-        "execution {}, {} steps, {} {switches}",
+        "execution {}, {} steps, {}",
         cx.execution(),
         cx.trace()
             .events
             .iter()
             .filter(|e| e.op != Op::Finish)
             .count(),
-        cx.preemptions(),
+        crate::report::count(cx.preemptions() as u64, "preemption"),
     );
     if let Some(how) = cx.minimality() {
         write!(numbers, " ({how})")?;

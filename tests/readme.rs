@@ -5,18 +5,33 @@ use interleavings::models::{Counter, CounterGuard, TicketSale};
 use interleavings::{Engine, Explorer, Style};
 use std::path::Path;
 
-/// The text block that follows the line `<!-- generated: NAME -->` in the README.
-fn check_block(name: &str, generated: &str) {
+/// How a generated block sits in the README after its `<!-- generated: NAME -->` line.
+#[derive(Clone, Copy)]
+pub(crate) enum Block {
+    /// In a ```text fence.
+    Fenced,
+    /// Plain lines (a Markdown table), up to the next blank line.
+    Table,
+}
+
+/// Checks the README block named `name` against `generated`; with `INTERLEAVINGS_UPDATE`
+/// set, rewrites it instead (atomically).
+pub(crate) fn check_block(name: &str, generated: &str, block: Block) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let readme = std::fs::read_to_string(&path).expect("README.md is readable");
-    let marker = format!("<!-- generated: {name} -->\n```text\n");
+    let (opening, closing, keep) = match block {
+        Block::Fenced => ("```text\n", "```\n", 0),
+        Block::Table => ("", "\n\n", 1),
+    };
+    let marker = format!("<!-- generated: {name} -->\n{opening}");
     let start = readme
         .find(&marker)
         .unwrap_or_else(|| panic!("README.md has no `<!-- generated: {name} -->` block"))
         + marker.len();
     let end = start
+        + keep
         + readme[start..]
-            .find("```\n")
+            .find(closing)
             .unwrap_or_else(|| panic!("README.md: the `{name}` block is not closed"));
     if readme[start..end] == *generated {
         return;
@@ -29,7 +44,7 @@ fn check_block(name: &str, generated: &str) {
         return;
     }
     panic!(
-        "README.md's `{name}` block is stale; run `INTERLEAVINGS_UPDATE=1 cargo test readme`.\n\
+        "README.md's `{name}` block is stale; run `INTERLEAVINGS_UPDATE=1 cargo test`.\n\
          expected:\n{generated}\nfound:\n{}",
         &readme[start..end]
     );
@@ -43,7 +58,11 @@ fn readme_shows_the_seed_size_counterexample_the_first_command_prints() {
         .engine(Engine::pct(10_000, 3))
         .run();
     let cx = report.counterexample().expect("violated");
-    check_block("tickets-seed-size", &cx.render(&Style::plain()));
+    check_block(
+        "tickets-seed-size",
+        &cx.render(&Style::plain()),
+        Block::Fenced,
+    );
 }
 
 #[test]
@@ -52,5 +71,9 @@ fn readme_shows_the_racy_counter_outcome_table() {
         .engine(Engine::loom())
         .keep_going()
         .run();
-    check_block("counter-outcomes", &report.outcome_table(&Style::plain()));
+    check_block(
+        "counter-outcomes",
+        &report.outcome_table(&Style::plain()),
+        Block::Fenced,
+    );
 }

@@ -443,25 +443,5 @@ fn table() -> String {
 
 #[test]
 fn pct_finds_each_bug_within_its_budget_and_the_readme_table_is_current() {
-    let generated = table();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/README.md");
-    let readme = std::fs::read_to_string(path).unwrap();
-    let start = readme
-        .find("<!-- generated: zoo -->\n")
-        .expect("README has the zoo block")
-        + "<!-- generated: zoo -->\n".len();
-    let end = start + readme[start..].find("\n\n").unwrap_or(readme.len() - start) + 1;
-    if readme[start..end] == generated {
-        return;
-    }
-    if std::env::var_os("INTERLEAVINGS_UPDATE").is_some() {
-        let updated = format!("{}{generated}{}", &readme[..start], &readme[end..]);
-        let temporary = format!("{path}.tmp");
-        std::fs::write(&temporary, updated).unwrap();
-        std::fs::rename(&temporary, path).unwrap();
-        return;
-    }
-    panic!(
-        "README.md's zoo table is stale; run `INTERLEAVINGS_UPDATE=1 cargo test zoo`.\n{generated}"
-    );
+    crate::readme::check_block("zoo", &table(), crate::readme::Block::Table);
 }

@@ -388,13 +388,7 @@ fn prove(matches: &ArgMatches) -> Result<ExitCode, Error> {
     let path = match matches.get_one::<PathBuf>("output") {
         Some(path) => path.clone(),
         None => {
-            let mut stem = model.id.clone();
-            for value in model.params.values() {
-                stem.push('-');
-                stem.push_str(value);
-            }
-            stem.push('-');
-            stem.push_str(&spec.name);
+            let mut stem = model.file_stem(&spec.name);
             if let Some(k) = spec.preemption_bound {
                 stem.push_str(&format!("-bound-{k}"));
             }
@@ -559,26 +553,22 @@ fn engine_from(args: &EngineArgs) -> Result<Engine, Error> {
             )));
         }
     }
-    let mut engine = match args.engine.as_str() {
-        "loom" => Engine::loom(),
-        "dfs" => Engine::dfs(),
-        "pct" => Engine::pct(args.iterations.unwrap_or(10_000), args.depth.unwrap_or(3)),
-        "random" => Engine::random(args.iterations.unwrap_or(10_000)),
-        _ => Engine::std().runs(args.runs.unwrap_or(1_000)),
+    // `--iterations` is the budget of a sampling engine and the cap of an exhaustive one.
+    let exhaustive = matches!(args.engine.as_str(), "loom" | "dfs");
+    let spec = EngineSpec {
+        name: args.engine.clone(),
+        preemption_bound: args.preemption_bound,
+        max_iterations: args.iterations.filter(|_| exhaustive),
+        iterations: match args.engine.as_str() {
+            "pct" | "random" => Some(args.iterations.unwrap_or(10_000)),
+            _ => None,
+        },
+        depth: args.depth,
+        seed: args.seed,
+        runs: (args.engine == "std").then(|| args.runs.unwrap_or(1_000)),
+        chaos: args.chaos,
     };
-    if let (Some(n), "loom" | "dfs") = (args.iterations, args.engine.as_str()) {
-        engine = engine.max_iterations(n);
-    }
-    if let Some(k) = args.preemption_bound {
-        engine = engine.preemption_bound(k);
-    }
-    if let Some(seed) = args.seed {
-        engine = engine.seed(seed);
-    }
-    if let Some(seed) = args.chaos {
-        engine = engine.chaos(seed);
-    }
-    Ok(engine)
+    spec.engine().map_err(Error::InvalidEngine)
 }
 
 #[cfg(test)]

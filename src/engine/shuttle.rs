@@ -191,7 +191,7 @@ impl Replay {
             return self.order.get(log.events.len()).copied();
         }
         let running = usize::from(current?);
-        let taken = log.events.iter().filter(|e| e.thread == running).count();
+        let taken = log.taken(running);
         let switch = self
             .switches
             .iter()
