@@ -4,9 +4,29 @@
 //! The child's parent id is the parent's id; the two ids differ.
 
 use crate::process::{self, Process};
-use crate::sync::{Arc, Mutex};
+use crate::sync::Arc;
 use crate::thread;
-use crate::{Model, ModelId, Shared};
+use crate::{Model, ModelId, Shared, io};
+
+/// The child's line: what it saw and who it is.
+fn report(value: i64) {
+    io::println!(
+        "child pid {} parent {} saw {value}",
+        process::id(),
+        process::parent_id()
+    );
+}
+
+/// Reads back a line printed by [`report`].
+fn parse_report(line: &str) -> Option<(i64, u32, u32)> {
+    let words: Vec<&str> = line.split(' ').collect();
+    match words[..] {
+        ["child", "pid", pid, "parent", parent, "saw", value] => {
+            Some((value.parse().ok()?, pid.parse().ok()?, parent.parse().ok()?))
+        }
+        _ => None,
+    }
+}
 
 /// How the child is made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,10 +82,8 @@ impl Model for Fork {
     }
 
     fn run(&self) -> ForkOutcome {
-        // What the child reports back travels through a lock made to be shared, as a
-        // pipe would carry it.
-        let report = Arc::new(Mutex::new((0, 0, 0)).named("pipe"));
-        let back = Arc::clone(&report);
+        // The child reports what it saw on its output, as the tutorial's child prints it:
+        // a process shares no memory, and its output reaches the parent on every engine.
         let parent = process::id();
         let parent_sees = match self.with {
             ForkWith::Process => {
@@ -76,7 +94,7 @@ impl Model for Fork {
                         value += 1;
                         thread::yield_now();
                     }
-                    *back.lock().expect("pipe") = (value, process::id(), process::parent_id());
+                    report(value);
                 })
                 .name("child");
                 child.start();
@@ -92,15 +110,17 @@ impl Model for Fork {
                         for _ in 0..3 {
                             shared.set(shared.get() + 1);
                         }
-                        *back.lock().expect("pipe") =
-                            (shared.get(), process::id(), process::parent_id());
+                        report(shared.get());
                     })
                     .expect("spawn");
                 child.join().expect("the child panicked");
                 value.get()
             }
         };
-        let (child_saw, child_pid, child_parent) = *report.lock().expect("pipe");
+        let (child_saw, child_pid, child_parent) = io::output()
+            .iter()
+            .find_map(|line| parse_report(line))
+            .unwrap_or((0, 0, 0));
         crate::io::narrate!(
             "parent pid {parent} sees {parent_sees}; child pid {child_pid} (parent {child_parent}) saw {child_saw}"
         );

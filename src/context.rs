@@ -381,6 +381,14 @@ impl Execution {
         pid
     }
 
+    /// Gives trace column `index` the ids of a real child process (std engine).
+    #[cfg(target_os = "linux")]
+    pub(crate) fn set_pids(&self, index: usize, pid: u32, parent_pid: u32) {
+        let mut log = self.log();
+        log.threads[index].pid = pid;
+        log.threads[index].parent_pid = parent_pid;
+    }
+
     /// Gives thread `index` (a process's first thread) its life point.
     pub(crate) fn set_life(&self, index: usize, life: Arc<crate::shared::Point>) {
         self.log().threads[index].life = Some(life);
@@ -723,6 +731,13 @@ pub(crate) fn install(execution: Arc<Execution>, std_thread: usize) {
     });
 }
 
+/// In a real child process of the std engine: forgets the parent's execution (a copy that
+/// is not this process's) without running its destructors.
+#[cfg(target_os = "linux")]
+pub(crate) fn forget_in_child() {
+    std::mem::forget(CURRENT.with(|c| c.borrow_mut().take()));
+}
+
 /// Clears the current execution of this OS thread.
 pub(crate) fn uninstall() {
     CURRENT.with(|c| c.borrow_mut().take());
@@ -746,6 +761,10 @@ pub(crate) fn bind() -> Binding {
 /// Returns the execution and the acting thread, or `None` outside any exploration.
 pub(crate) fn enter(binding: Binding, what: &str, name: &str) -> Option<(Arc<Execution>, usize)> {
     let Some((execution, thread)) = current_thread() else {
+        #[cfg(target_os = "linux")]
+        if binding.execution != 0 && engine::fork::in_child() {
+            engine::fork::refuse_shared_object(what, name);
+        }
         if binding.execution != 0 && binding.backend != Backend::Std {
             panic!(
                 "interleavings: {what} `{name}` was created inside a {} exploration and is used \

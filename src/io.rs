@@ -56,6 +56,10 @@ pub fn narrating() -> bool {
 /// Prints `line` as part of the running execution (what [`println!`] expands to).
 pub fn print_line(line: String) {
     let Some((execution, thread)) = context::current_thread() else {
+        #[cfg(target_os = "linux")]
+        if crate::engine::fork::in_child() {
+            return crate::engine::fork::send_line(&line);
+        }
         std::println!("{line}");
         return;
     };

@@ -8,11 +8,20 @@
 //! it did not (time itself is not modelled). `terminate` stops the target at its next step
 //! and runs no cleanup: a lock it holds stays locked, as the tutorial warns.
 //!
-//! The std engine cannot run a `Process` yet (it would need a real child process): starting
-//! one there is an [`Error::EngineLimit`](crate::Error::EngineLimit), never a silent pass.
+//! Under the std engine (on Linux) a process is a real OS process made by `fork`: a real pid,
+//! real memory of its own, `terminate` sends `SIGTERM` and the exit code is the real one
+//! (minus the signal for a killed child, as Python reports it). What the child prints with
+//! [`io::println!`](crate::io::println) comes back to the parent through a pipe and is part
+//! of the execution's output. The child acts as a program outside any exploration: its own
+//! threads are plain threads, its steps are not recorded. A lock or atomic of the parent's
+//! execution cannot be shared with a real child (the child has a copy): using one there is
+//! an [`Error::EngineLimit`](crate::Error::EngineLimit) naming the object, never a silent
+//! pass; so is starting a process on another operating system.
+//!
 //! A [`Shared`](crate::Shared) variable is memory of the process that made it: another
-//! process that touches it is a misuse error. Locks and atomics may be shared between
-//! processes, as Python's `multiprocessing.Lock` and `Value` are.
+//! process that touches it is a misuse error, on every engine. Under loom and shuttle, locks
+//! and atomics may be shared between processes, as Python's `multiprocessing.Lock` and
+//! `Value` are.
 //!
 //! ```
 //! use interleavings::{explore, Engine, process::{self, Process}};
@@ -28,7 +37,8 @@
 //! assert!(report.is_proved(), "{report}");
 //! ```
 
-use crate::context::{self, FailureKind, Terminated};
+use crate::context::{self, Execution, FailureKind, Terminated};
+use crate::race::Effect;
 use crate::shared::Point;
 use crate::thread::{self, JoinHandle};
 use crate::trace::Op;
@@ -64,12 +74,24 @@ pub struct Process {
     exit_code: Option<i32>,
 }
 
-struct Running {
-    handle: Option<JoinHandle<i32>>,
-    pid: u32,
-    /// The child touches it at each step and at its end; the parent touches it when it
-    /// looks at the child or terminates it, so the engines order these against each other.
-    life: Arc<Point>,
+enum Running {
+    /// A modelled process: a model thread of loom or shuttle.
+    Modelled {
+        handle: Option<JoinHandle<i32>>,
+        pid: u32,
+        /// The child touches it at each step and at its end; the parent touches it when it
+        /// looks at the child or terminates it, so the engines order these against each
+        /// other.
+        life: Arc<Point>,
+    },
+    /// A real child process, on the std engine.
+    #[cfg(target_os = "linux")]
+    Real {
+        child: crate::engine::fork::Child,
+        execution: Arc<Execution>,
+        /// The child's column in the trace.
+        index: usize,
+    },
 }
 
 impl Process {
@@ -96,19 +118,17 @@ impl Process {
             .take()
             .expect("a process can be started only once");
         let Some(execution) = context::current() else {
+            #[cfg(target_os = "linux")]
+            if crate::engine::fork::in_child() {
+                crate::engine::fork::refuse("starting a `Process`");
+            }
             panic!(
                 "interleavings: `Process::start` outside an exploration; processes run under the \
                  loom and shuttle engines"
             );
         };
         if execution.backend == context::Backend::Std {
-            execution.fail_and_stop(
-                FailureKind::EngineLimit,
-                "the std engine cannot run a `Process` yet (it would need a real child \
-                 process); explore process models with Engine::loom(), Engine::dfs(), \
-                 Engine::pct(..) or Engine::random(..)"
-                    .into(),
-            );
+            return self.start_real(execution, target);
         }
         let mut builder = thread::Builder::new().starting_a_process();
         if let Some(name) = &self.name {
@@ -133,27 +153,72 @@ impl Process {
             .expect("spawning a model thread does not fail");
         let index = handle.model_thread().expect("inside an exploration").1;
         let pid = execution.pids(index).0;
-        self.running = Some(Running {
+        self.running = Some(Running::Modelled {
             handle: Some(handle),
             pid,
             life,
         });
     }
 
+    /// Starts the process as a real child process (std engine).
+    #[cfg(target_os = "linux")]
+    fn start_real(&mut self, execution: Arc<Execution>, target: Box<dyn FnOnce() + Send>) {
+        let (_, thread) = context::current_thread().expect("inside an exploration");
+        context::step(&execution, thread);
+        let index = execution.add_thread(thread, self.name.clone());
+        let label = execution.thread_label(index);
+        execution.record_with(thread, Op::Spawn, &label, None, Effect::Spawn(index));
+        match crate::engine::fork::start(&execution, index, target) {
+            Ok(child) => {
+                execution.set_pids(index, child.pid(), std::process::id());
+                self.running = Some(Running::Real {
+                    child,
+                    execution,
+                    index,
+                });
+            }
+            Err(error) => execution.fail_and_stop(
+                FailureKind::EngineLimit,
+                format!("the std engine could not start process `{label}`: {error}"),
+            ),
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn start_real(&mut self, execution: Arc<Execution>, _: Box<dyn FnOnce() + Send>) {
+        execution.fail_and_stop(
+            FailureKind::EngineLimit,
+            "the std engine runs a `Process` as a real child process on Linux only; explore \
+             process models with Engine::loom(), Engine::dfs(), Engine::pct(..) or \
+             Engine::random(..)"
+                .into(),
+        );
+    }
+
     /// Waits for the process to end.
     pub fn join(&mut self) {
-        let Some(running) = &mut self.running else {
-            panic!("interleavings: `join` of a process that was not started");
-        };
-        if let Some(handle) = running.handle.take() {
-            self.exit_code = Some(handle.join().unwrap_or(EXIT_PANICKED));
+        match &mut self.running {
+            None => panic!("interleavings: `join` of a process that was not started"),
+            Some(Running::Modelled { handle, .. }) => {
+                if let Some(handle) = handle.take() {
+                    self.exit_code = Some(handle.join().unwrap_or(EXIT_PANICKED));
+                }
+            }
+            #[cfg(target_os = "linux")]
+            Some(Running::Real { .. }) => {
+                self.wait_real(None);
+            }
         }
     }
 
     /// Waits at most `timeout` for the process to end; `true` if it did. Under the model
-    /// checkers time is not modelled: both outcomes are explored.
+    /// checkers time is not modelled: both outcomes are explored. Under the std engine it
+    /// is a real wait of at most `timeout`.
     pub fn join_timeout(&mut self, timeout: Duration) -> bool {
-        let _ = timeout;
+        #[cfg(target_os = "linux")]
+        if let Some(Running::Real { .. }) = &self.running {
+            return self.wait_real(Some(timeout));
+        }
         if !self.look() {
             return false;
         }
@@ -163,19 +228,87 @@ impl Process {
 
     /// True while the process is started and has not ended.
     pub fn is_alive(&self) -> bool {
-        self.running.is_some() && !self.look()
+        match &self.running {
+            None => false,
+            Some(Running::Modelled { .. }) => !self.look(),
+            #[cfg(target_os = "linux")]
+            Some(Running::Real {
+                child,
+                execution,
+                index,
+            }) => {
+                if let Some((current, thread)) = context::current_thread() {
+                    context::step(&current, thread);
+                }
+                let ended = child.try_reap();
+                if ended {
+                    note_real_end(execution, *index);
+                }
+                !ended
+            }
+        }
+    }
+
+    /// Waits for a real child (for at most `timeout`, if given); true if it ended. Gives up
+    /// (ending the calling model thread) when the std engine aborts the run.
+    #[cfg(target_os = "linux")]
+    fn wait_real(&mut self, timeout: Option<Duration>) -> bool {
+        let Some(Running::Real {
+            child,
+            execution,
+            index,
+        }) = &self.running
+        else {
+            unreachable!("called for real processes only")
+        };
+        let thread = context::current_thread().map_or(0, |(_, thread)| thread);
+        context::step(execution, thread);
+        let deadline = timeout.map(|t| std::time::Instant::now() + t);
+        let label = execution.thread_label(*index);
+        execution.note_join_wait(thread, *index);
+        let aborted = || execution.abort.load(std::sync::atomic::Ordering::Relaxed);
+        let ended = execution.waiting(thread, Op::Join, &label, *index, || {
+            child.wait(deadline, aborted)
+        });
+        if !ended {
+            if aborted() {
+                execution.stop();
+            }
+            return false;
+        }
+        note_real_end(execution, *index);
+        execution.record_with(thread, Op::Join, &label, None, Effect::Join(*index));
+        self.exit_code = child.exit_code();
+        true
     }
 
     /// Asks the process to stop at its next step. It runs no cleanup: locks it holds stay
     /// locked.
     pub fn terminate(&self) {
-        let Some(running) = &self.running else {
-            return;
+        let handle = match &self.running {
+            None => return,
+            Some(Running::Modelled { handle, .. }) => handle,
+            #[cfg(target_os = "linux")]
+            Some(Running::Real {
+                child,
+                execution,
+                index,
+            }) => {
+                if let Some((current, thread)) = context::current_thread() {
+                    context::step(&current, thread);
+                }
+                let thread = context::current_thread().map_or(0, |(_, thread)| thread);
+                execution.record(thread, Op::Terminate, &execution.thread_label(*index), None);
+                child.terminate();
+                return;
+            }
         };
-        if let Some((execution, index)) = running.handle.as_ref().and_then(|h| h.model_thread()) {
+        if let Some((execution, index)) = handle.as_ref().and_then(|h| h.model_thread()) {
             if let Some((current, thread)) = context::current_thread() {
                 context::step(&current, thread);
-                running.life.write();
+                if let Some(Running::Modelled { life, .. }) = &self.running {
+                    life.write();
+                }
                 current.record(thread, Op::Terminate, &current.thread_label(index), None);
             }
             execution.terminate(index);
@@ -184,27 +317,36 @@ impl Process {
 
     /// The process id, once started.
     pub fn pid(&self) -> Option<u32> {
-        self.running.as_ref().map(|r| r.pid)
+        match self.running.as_ref()? {
+            Running::Modelled { pid, .. } => Some(*pid),
+            #[cfg(target_os = "linux")]
+            Running::Real { child, .. } => Some(child.pid()),
+        }
     }
 
-    /// The exit code, once joined: [`EXIT_OK`], [`EXIT_PANICKED`] or [`EXIT_TERMINATED`].
+    /// The exit code, once the process is known to have ended (joined, or under the std
+    /// engine also seen ended by `is_alive`): [`EXIT_OK`], [`EXIT_PANICKED`],
+    /// [`EXIT_TERMINATED`], or on the std engine whatever the real process's status was.
     pub fn exit_code(&self) -> Option<i32> {
-        self.exit_code
+        match &self.running {
+            #[cfg(target_os = "linux")]
+            Some(Running::Real { child, .. }) => child.exit_code(),
+            _ => self.exit_code,
+        }
     }
 
-    /// Looks at the child after a scheduling point: true if it has ended.
+    /// Looks at a modelled child after a scheduling point: true if it has ended.
     fn look(&self) -> bool {
-        let Some(running) = &self.running else {
+        let Some(Running::Modelled { handle, life, .. }) = &self.running else {
             return false;
         };
-        let Some((execution, index)) = running.handle.as_ref().and_then(|h| h.model_thread())
-        else {
+        let Some((execution, index)) = handle.as_ref().and_then(|h| h.model_thread()) else {
             return true;
         };
         if let Some((current, thread)) = context::current_thread() {
             context::step(&current, thread);
         }
-        running.life.read();
+        life.read();
         execution.has_finished(index)
     }
 }
@@ -219,18 +361,43 @@ impl std::fmt::Debug for Process {
     }
 }
 
-/// The calling process's id (virtual under the model checkers; the main process is 1).
-pub fn id() -> u32 {
-    match context::current_thread() {
-        Some((execution, thread)) => execution.pids(thread).0,
-        None => std::process::id(),
+/// Records that the real child of trace column `index` has ended (once).
+#[cfg(target_os = "linux")]
+fn note_real_end(execution: &Execution, index: usize) {
+    if !execution.has_finished(index) {
+        execution.record(index, Op::Finish, "", None);
+        execution.set_status(index, context::Status::Finished);
     }
 }
 
-/// The id of the calling process's parent (0 for the model's main process).
+/// The calling process's id: virtual under the model checkers (the main process is 1), the
+/// real one under the std engine and outside explorations.
+pub fn id() -> u32 {
+    match context::current_thread() {
+        Some((execution, thread)) if execution.backend != context::Backend::Std => {
+            execution.pids(thread).0
+        }
+        _ => std::process::id(),
+    }
+}
+
+/// The id of the calling process's parent: virtual under the model checkers (0 for the
+/// model's main process), the real one under the std engine; 0 outside explorations.
 pub fn parent_id() -> u32 {
     match context::current_thread() {
-        Some((execution, thread)) => execution.pids(thread).1,
+        Some((execution, thread)) if execution.backend != context::Backend::Std => {
+            execution.pids(thread).1
+        }
+        Some(_) => real_parent_id(),
+        #[cfg(target_os = "linux")]
+        None if crate::engine::fork::in_child() => real_parent_id(),
         None => 0,
     }
+}
+
+fn real_parent_id() -> u32 {
+    #[cfg(unix)]
+    return std::os::unix::process::parent_id();
+    #[cfg(not(unix))]
+    0
 }

@@ -301,6 +301,12 @@ impl<O: Ord + fmt::Debug> Report<O> {
         matches!(self.verdict, Verdict::Proved { .. })
     }
 
+    /// True only for [`Verdict::Passed`]: every sampled execution held, which is not a
+    /// proof.
+    pub fn is_passed(&self) -> bool {
+        matches!(self.verdict, Verdict::Passed { .. })
+    }
+
     /// Executions run, up to and including the failing one.
     pub fn executions(&self) -> u64 {
         self.executions

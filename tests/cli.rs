@@ -329,6 +329,36 @@ fn run_prints_each_real_run() {
 }
 
 #[test]
+fn run_forks_real_processes_and_refuses_what_it_cannot_share() {
+    let out = interleavings(&["run", "fork", "--with", "process"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // "child pid C parent P saw 103", then the parent's line with its own pid P.
+    let child: Vec<&str> = stdout.lines().next().unwrap().split(' ').collect();
+    let (child_pid, child_parent) = (child[2], child[4]);
+    assert_ne!(child_pid, child_parent, "{stdout}");
+    assert!(
+        stdout.contains(&format!("parent pid {child_parent} sees 100")),
+        "{stdout}"
+    );
+    assert_ne!(child_pid, "2", "a real pid, not a modelled one: {stdout}");
+    let out = interleavings(&[
+        "explore",
+        "terminate",
+        "--when",
+        "after-release",
+        "--engine",
+        "std",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("not supported on the std engine: Mutex `lock`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn prove_writes_a_proof_file_that_checks() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("counter.toml");

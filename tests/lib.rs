@@ -9,6 +9,7 @@ mod parallel;
 mod properties;
 mod races;
 mod readme;
+mod real_processes;
 mod rendering;
 mod robustness;
 mod schedules;

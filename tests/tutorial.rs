@@ -136,22 +136,6 @@ fn the_tutorials_seller_leaves_holding_the_lock() {
 }
 
 #[test]
-fn processes_are_refused_on_the_std_engine_not_silently_passed() {
-    let error = Explorer::new(Fork {
-        with: ForkWith::Process,
-    })
-    .engine(Engine::std().runs(3))
-    .try_run()
-    .unwrap_err();
-    assert!(matches!(error, Error::EngineLimit(_)), "{error}");
-    assert!(
-        error
-            .to_string()
-            .contains("std engine cannot run a `Process`")
-    );
-}
-
-#[test]
 fn sleep_is_a_scheduling_point_and_output_is_outside_prints() {
     let report = interleavings::explore(|| {
         let t = thread::spawn(|| {

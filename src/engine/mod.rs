@@ -5,6 +5,8 @@
 //! at each step; everything the report says comes from the job's own records.
 
 mod dfs;
+#[cfg(target_os = "linux")]
+pub(crate) mod fork;
 pub(crate) mod loom;
 pub(crate) use dfs::take_probes;
 pub(crate) mod shuttle;
