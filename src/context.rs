@@ -259,6 +259,8 @@ pub(crate) struct Execution {
     processes: AtomicUsize,
     /// Lines printed with `io::println!` also go to the real standard output.
     pub(crate) echo_output: bool,
+    /// `Shared` accesses are scheduling points (no [`Reduction`](crate::engine::Reduction)).
+    pub(crate) every_access_is_a_point: bool,
     /// The scheduling point of standard output.
     stdout: crate::shared::Point,
     /// The scheduling point of `thread::sleep` (time itself is not modelled).
@@ -295,6 +297,7 @@ impl Execution {
         max_steps: usize,
         chaos: Option<Chaos>,
         echo_output: bool,
+        every_access_is_a_point: bool,
     ) -> Arc<Self> {
         let log = Log {
             threads: vec![ThreadState {
@@ -320,6 +323,7 @@ impl Execution {
             terminations: AtomicUsize::new(0),
             processes: AtomicUsize::new(0),
             echo_output,
+            every_access_is_a_point,
             // Made now, before any thread is spawned: loom requires every object it tracks to
             // be created before the threads that use it.
             stdout: crate::shared::Point::new(backend),

@@ -1,7 +1,7 @@
 //! `Model`, `Explorer` and `explore`: a model plus an engine plus a budget gives a `Report`.
 
 use crate::context::{self, Backend, Chaos, Execution, FailureKind, Stop};
-use crate::engine::{Engine, EngineKind, Job};
+use crate::engine::{Engine, EngineKind, Job, Reduction};
 use crate::error::Error;
 use crate::progress::Progress;
 use crate::report::{Counterexample, CounterexampleKind, Report, Verdict};
@@ -313,6 +313,7 @@ impl<M: Model> Explorer<M> {
             progress: self.progress.clone(),
             echo_output: self.echo_output,
             assertions_are_invariants: self.assertions_are_invariants,
+            every_access_is_a_point: engine.reduction_applied().every_access_is_a_point(),
             started,
             state: Mutex::new(State::default()),
         });
@@ -352,6 +353,21 @@ impl<M: Model> Explorer<M> {
                 _ => Verdict::Passed { executions },
             }
         };
+        let raced = matches!(&verdict, Verdict::Violated(cx) if cx.race().is_some());
+        if raced && engine.reduction_applied() == Reduction::SyncPoints {
+            // The reduced search cannot show what a race does: search again without it.
+            drop(state);
+            if matches!(engine.kind, EngineKind::Probe { .. }) {
+                // The estimate is of the search that will run: the unreduced one.
+                crate::engine::take_probes();
+            }
+            let remaining = time_limit.map(|limit| limit.saturating_sub(elapsed));
+            let unreduced = engine.clone().reduction(Reduction::Off);
+            let mut report = self.search(&unreduced, race_grace, remaining, keep_going)?;
+            report.engine = engine.to_string();
+            report.elapsed += elapsed;
+            return Ok(report);
+        }
         let replayed = match engine.kind {
             EngineKind::Replay { .. } => state.last.as_ref().map(|e| e.log().trace()),
             _ => None,
@@ -479,6 +495,8 @@ struct Run<M: Model> {
     progress: Option<Arc<Progress>>,
     assertions_are_invariants: bool,
     echo_output: bool,
+    /// No reduction: `Shared` accesses are scheduling points.
+    every_access_is_a_point: bool,
     started: Instant,
     state: Mutex<State<M::Outcome>>,
 }
@@ -691,7 +709,13 @@ impl<M: Model> Job for Run<M> {
         }
         state.pending = None;
         state.settled = state.foreign;
-        let execution = Execution::new(backend, self.max_steps, chaos, self.echo_output);
+        let execution = Execution::new(
+            backend,
+            self.max_steps,
+            chaos,
+            self.echo_output,
+            self.every_access_is_a_point,
+        );
         state.last = Some(Arc::clone(&execution));
         execution
     }

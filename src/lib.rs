@@ -124,7 +124,7 @@ pub mod trace;
 #[path = "../models/mod.rs"]
 pub mod models;
 
-pub use engine::{DEFAULT_SEED, Engine, EngineSpec};
+pub use engine::{DEFAULT_SEED, Engine, EngineSpec, Reduction};
 pub use error::Error;
 pub use explore::{
     ClosureModel, DEFAULT_MAX_STEPS, Estimate, Explorer, Model, ModelId, SAVE_VARIABLE, explore,

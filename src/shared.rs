@@ -98,7 +98,12 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     pub fn get(&self) -> T {
         let entered = context::enter(self.binding, "Shared", &self.name);
         self.check_process(entered.as_ref());
-        self.point.read();
+        if entered
+            .as_ref()
+            .is_some_and(|(e, _)| e.every_access_is_a_point)
+        {
+            self.point.read();
+        }
         let value = self.storage();
         let read = value.clone();
         // Recorded while the storage is held, so that on real threads the log's order is the
@@ -120,7 +125,12 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     pub fn set(&self, new: T) {
         let entered = context::enter(self.binding, "Shared", &self.name);
         self.check_process(entered.as_ref());
-        self.point.write();
+        if entered
+            .as_ref()
+            .is_some_and(|(e, _)| e.every_access_is_a_point)
+        {
+            self.point.write();
+        }
         let mut value = self.storage();
         if let Some((execution, thread)) = entered {
             let effect = Effect::Write(self.binding.object);

@@ -391,6 +391,70 @@ fn prove_writes_a_proof_file_that_checks() {
 }
 
 #[test]
+fn the_reduction_is_a_setting_of_the_engine_and_of_proof_files() {
+    let explore = |reduction: &str| {
+        let out = interleavings(&[
+            "explore",
+            "tickets",
+            "--sellers",
+            "2",
+            "--tickets",
+            "2",
+            "--guard",
+            "mutex",
+            "--engine",
+            "dfs",
+            "--reduction",
+            reduction,
+            "--json",
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        serde_json::from_slice::<interleavings::json::JsonReport>(&out.stdout).unwrap()
+    };
+    let (reduced, full) = (explore("sync-points"), explore("off"));
+    assert_eq!(reduced.verdict.name, "proved");
+    assert_eq!(full.verdict.name, "proved");
+    assert!(reduced.executions < full.executions);
+    assert_eq!(reduced.outcomes.len(), full.outcomes.len());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("tickets.toml");
+    let out = interleavings(&[
+        "prove",
+        "tickets",
+        "--sellers",
+        "2",
+        "--tickets",
+        "2",
+        "--guard",
+        "mutex",
+        "--engine",
+        "dfs",
+        "--reduction",
+        "off",
+        "--output",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(written.contains("reduction = \"off\""), "{written}");
+    assert!(
+        written.contains(&format!("executions = {}", full.executions)),
+        "{written}"
+    );
+    let out = interleavings(&["prove", "--check", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = interleavings(&[
+        "explore",
+        "counter",
+        "--engine",
+        "pct",
+        "--reduction",
+        "off",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn replay_against_takes_a_variant() {
     let file = concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -2,6 +2,7 @@
 //! own failure modes, the std engine and the command line.
 
 mod cli;
+mod determinism;
 mod failures;
 mod files;
 mod outcomes;
@@ -10,6 +11,7 @@ mod properties;
 mod races;
 mod readme;
 mod real_processes;
+mod reduction;
 mod rendering;
 mod robustness;
 mod schedules;

@@ -11,11 +11,11 @@ const PCT_BUDGET: u64 = 1_000;
 /// Seeds over which PCT's iterations-to-bug median is taken.
 const PCT_SEEDS: u64 = 21;
 
-struct Bug {
-    class: &'static str,
-    kind: Kind,
-    wrong: fn(),
-    right: fn(),
+pub(crate) struct Bug {
+    pub(crate) class: &'static str,
+    pub(crate) kind: Kind,
+    pub(crate) wrong: fn(),
+    pub(crate) right: fn(),
 }
 
 fn two<F: Fn() + Send + Sync + 'static>(f: F) {
@@ -26,7 +26,7 @@ fn two<F: Fn() + Send + Sync + 'static>(f: F) {
     t.join().unwrap();
 }
 
-fn zoo() -> Vec<Bug> {
+pub(crate) fn zoo() -> Vec<Bug> {
     vec![
         Bug {
             class: "lost update (get, then set)",
@@ -346,7 +346,7 @@ fn zoo() -> Vec<Bug> {
 }
 
 /// Steps one execution may take: small, so that spin loops end quickly.
-const MAX_STEPS: usize = 2_000;
+pub(crate) const MAX_STEPS: usize = 2_000;
 
 /// PCT's executions to the bug, per seed (`None`: not found within the budget).
 fn pct_iterations_to_bug(bug: &Bug) -> Vec<Option<u64>> {

@@ -27,6 +27,11 @@ struct EngineArgs {
     /// Preemption bound for loom
     #[arg(long)]
     preemption_bound: Option<usize>,
+    /// Reduction for loom and dfs: sync-points (default: plain `Shared` accesses are not
+    /// scheduling points; a race found means a search again without it), off, or
+    /// sync-points-only (no search again)
+    #[arg(long, value_name = "REDUCTION")]
+    reduction: Option<String>,
     /// Seed for pct and random
     #[arg(long)]
     seed: Option<u64>,
@@ -528,7 +533,7 @@ fn print(text: &str) {
 
 /// Builds the engine, refusing flags that do not apply to it.
 fn engine_from(args: &EngineArgs) -> Result<Engine, Error> {
-    let flags: [(&str, bool, &[&str]); 6] = [
+    let flags: [(&str, bool, &[&str]); 7] = [
         (
             "--iterations",
             args.iterations.is_some(),
@@ -540,6 +545,7 @@ fn engine_from(args: &EngineArgs) -> Result<Engine, Error> {
             args.preemption_bound.is_some(),
             &["loom"],
         ),
+        ("--reduction", args.reduction.is_some(), &["loom", "dfs"]),
         ("--seed", args.seed.is_some(), &["pct", "random"]),
         ("--runs", args.runs.is_some(), &["std"]),
         ("--chaos", args.chaos.is_some(), &["std"]),
@@ -567,6 +573,7 @@ fn engine_from(args: &EngineArgs) -> Result<Engine, Error> {
         seed: args.seed,
         runs: (args.engine == "std").then(|| args.runs.unwrap_or(1_000)),
         chaos: args.chaos,
+        reduction: args.reduction.clone(),
     };
     spec.engine().map_err(Error::InvalidEngine)
 }

@@ -1,7 +1,8 @@
 //! Depth-first search over every runnable choice, on shuttle's `Scheduler` trait.
 //!
-//! Like shuttle's own DFS it has no reduction: at each decision it tries the runnable
-//! tasks in order, deepest decision first. Unlike it, a task that yields is not chosen
+//! Like shuttle's own DFS it has no partial-order reduction: at each decision it tries the
+//! runnable tasks in order, deepest decision first (the facade's [`Reduction`](super::Reduction) decides
+//! which operations are decisions at all). Unlike it, a task that yields is not chosen
 //! again while another can run, so spin loops that yield end. Unlike it, its tree can be split into shards.
 //! The subtrees below the first [`SPLIT`] branching decisions are numbered in the order the
 //! search meets them; every shard walks the decisions above that depth, and explores a

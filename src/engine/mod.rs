@@ -8,6 +8,7 @@ mod dfs;
 #[cfg(target_os = "linux")]
 pub(crate) mod fork;
 pub(crate) mod loom;
+mod reduction;
 pub(crate) use dfs::take_probes;
 pub(crate) mod shuttle;
 mod spec;
@@ -17,6 +18,7 @@ use crate::context::{Backend, Chaos, Execution};
 use ::std::any::Any;
 use ::std::fmt;
 use ::std::sync::Arc;
+pub use reduction::Reduction;
 pub use spec::EngineSpec;
 
 /// The seed a sampling engine uses when none is given, so that runs repeat exactly.
@@ -39,6 +41,8 @@ pub struct Engine {
     pub(crate) kind: EngineKind,
     /// A builder method that does not apply to this engine, reported when the exploration runs.
     pub(crate) misconfigured: Option<String>,
+    /// The reduction of an exhaustive engine.
+    pub(crate) reduction: Reduction,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +84,7 @@ impl Engine {
         Engine {
             kind,
             misconfigured: None,
+            reduction: Reduction::default(),
         }
     }
 
@@ -99,7 +104,8 @@ impl Engine {
         })
     }
 
-    /// shuttle's depth-first search: exhaustive, no reduction.
+    /// Depth-first search over shuttle's scheduler: exhaustive, no partial-order reduction
+    /// (the default [`Reduction`] applies).
     pub fn dfs() -> Self {
         Self::of(EngineKind::Dfs {
             max_iterations: None,
@@ -164,6 +170,28 @@ impl Engine {
             _ => self.misconfigure("preemption_bound"),
         }
         self
+    }
+
+    /// Sets an exhaustive engine's reduction (loom, DFS; see [`Reduction`]). The default,
+    /// [`Reduction::SyncPoints`], is exact for race-free programs and falls back to no
+    /// reduction when it finds a race.
+    pub fn reduction(mut self, reduction: Reduction) -> Self {
+        if self.is_exhaustive() {
+            self.reduction = reduction;
+        } else {
+            self.misconfigure("reduction");
+        }
+        self
+    }
+
+    /// The reduction this engine applies: [`Reduction::Off`] for sampling engines.
+    pub fn reduction_applied(&self) -> Reduction {
+        // Probes estimate the DFS as it would run.
+        if self.is_exhaustive() || matches!(self.kind, EngineKind::Probe { .. }) {
+            self.reduction
+        } else {
+            Reduction::Off
+        }
     }
 
     /// Stop an exhaustive engine (loom, DFS) after `n` executions; if the search had more to
@@ -245,6 +273,17 @@ impl EngineKind {
     }
 }
 
+impl Engine {
+    /// The reduction, when it is not the default (the default is not worth a word).
+    fn write_reduction(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.reduction {
+            Reduction::SyncPoints => Ok(()),
+            Reduction::Off => write!(f, ", no reduction"),
+            Reduction::SyncPointsOnly => write!(f, ", reduced to sync points without fallback"),
+        }
+    }
+}
+
 impl fmt::Display for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
@@ -267,6 +306,7 @@ impl fmt::Display for Engine {
                 if let Some(n) = max_iterations {
                     write!(f, ", at most {n} executions")?;
                 }
+                self.write_reduction(f)?;
                 write!(f, ")")
             }
             EngineKind::Dfs { max_iterations, .. } => {
@@ -274,6 +314,7 @@ impl fmt::Display for Engine {
                 if let Some(n) = max_iterations {
                     write!(f, ", at most {n} executions")?;
                 }
+                self.write_reduction(f)?;
                 write!(f, ")")
             }
             EngineKind::Random { iterations, seed } => {

@@ -1,6 +1,6 @@
 //! An engine as plain data, for files: `name = "loom"`, `preemption_bound = 2`, ...
 
-use super::{Engine, EngineKind};
+use super::{Engine, EngineKind, Reduction};
 use serde::{Deserialize, Serialize};
 
 /// An engine and its settings, as regression and proof files record them.
@@ -30,11 +30,22 @@ pub struct EngineSpec {
     /// The std engine's chaos seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chaos: Option<u64>,
+    /// An exhaustive engine's reduction, when not the default ([`Reduction::name`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reduction: Option<String>,
 }
 
 impl EngineSpec {
     /// The settings of `engine`.
     pub fn of(engine: &Engine) -> Self {
+        let mut spec = Self::of_kind(engine);
+        if engine.is_exhaustive() && engine.reduction != Reduction::default() {
+            spec.reduction = Some(engine.reduction.name().to_owned());
+        }
+        spec
+    }
+
+    fn of_kind(engine: &Engine) -> Self {
         let name = engine.name().to_owned();
         match &engine.kind {
             EngineKind::Std { runs, chaos } => EngineSpec {
@@ -123,6 +134,12 @@ impl EngineSpec {
         }
         if let Some(s) = self.chaos {
             engine = engine.chaos(s);
+        }
+        if let Some(name) = &self.reduction {
+            let reduction = Reduction::from_name(name).ok_or_else(|| {
+                format!("unknown reduction `{name}` (known: off, sync-points, sync-points-only)")
+            })?;
+            engine = engine.reduction(reduction);
         }
         match &engine.misconfigured {
             Some(problem) => Err(problem.clone()),
