@@ -483,3 +483,27 @@ fn estimate_says_how_big_an_exhaustive_search_is() {
     let out = interleavings(&["estimate", "counter", "--samples", "0"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn the_save_variable_saves_only_when_set_to_something_but_0() {
+    for (value, saves) in [
+        (None, false),
+        (Some("0"), false),
+        (Some(""), false),
+        (Some("1"), true),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_interleavings"));
+        command
+            .args(["explore", "counter", "--guard", "none"])
+            .current_dir(dir.path())
+            .env_remove(interleavings::SAVE_VARIABLE);
+        if let Some(value) = value {
+            command.env(interleavings::SAVE_VARIABLE, value);
+        }
+        let out = command.output().unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let saved = dir.path().join(interleavings::regression::DIRECTORY);
+        assert_eq!(saved.exists(), saves, "{value:?}");
+    }
+}

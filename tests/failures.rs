@@ -283,3 +283,44 @@ fn an_object_kept_from_an_earlier_execution_is_a_clear_error() {
         "{error}"
     );
 }
+
+/// A model whose `check` tries to explore: it runs on the exploring thread after the
+/// execution, where no execution is current, and must still be refused.
+#[derive(Clone, Copy)]
+struct ExploresInItsCheck;
+
+impl interleavings::Model for ExploresInItsCheck {
+    type Outcome = ();
+    fn name(&self) -> String {
+        "explores in its check".into()
+    }
+    fn run(&self) {}
+    fn check(&self, _: &()) -> Result<(), String> {
+        match explore(|| {}).engine(Engine::dfs()).try_run() {
+            Err(Error::Nested) => Ok(()),
+            other => Err(format!(
+                "a nested exploration ran: {:?}",
+                other.map(|r| r.verdict().name())
+            )),
+        }
+    }
+}
+
+#[test]
+fn an_exploration_inside_a_check_is_a_nested_exploration_error() {
+    let report = interleavings::Explorer::new(ExploresInItsCheck)
+        .engine(Engine::loom())
+        .run();
+    assert!(report.is_proved(), "{report}");
+}
+
+#[test]
+fn a_closure_model_is_named_in_its_report() {
+    let report = explore(|| {}).engine(Engine::dfs()).run();
+    assert!(
+        report.to_string().starts_with("model:   closure\n"),
+        "{report}"
+    );
+    let model = format!("{:?}", explore(|| {}));
+    assert!(model.contains("ClosureModel"), "{model}");
+}

@@ -237,3 +237,19 @@ fn a_process_dropped_without_join_is_killed_not_left_behind() {
         "child {pid} still exists"
     );
 }
+
+#[test]
+fn a_real_child_cannot_start_an_exploration_of_its_own() {
+    let report = explore(|| {
+        let mut child = Process::new(|| {
+            let nested = explore(|| {}).engine(Engine::dfs()).try_run();
+            io::println!("{}", matches!(nested, Err(Error::Nested)));
+        });
+        child.start();
+        child.join();
+        assert_eq!(io::output(), ["true"]);
+    })
+    .engine(Engine::std().runs(1))
+    .run();
+    assert!(report.is_passed(), "{report}");
+}

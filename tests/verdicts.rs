@@ -164,6 +164,23 @@ fn a_time_limit_that_runs_out_is_incomplete() {
 }
 
 #[test]
+fn a_sampling_engine_cut_short_by_time_passed_what_it_ran() {
+    // Sampling never proves anything, so running out of time loses no claim: the verdict is
+    // what the executions run say, not `Incomplete`.
+    for engine in [Engine::pct(100_000_000, 3), Engine::random(100_000_000)] {
+        let report = Explorer::new(TicketSale::guarded(2, 2))
+            .engine(engine.clone())
+            .time_limit(Duration::from_millis(100))
+            .run();
+        assert!(
+            matches!(report.verdict(), Verdict::Passed { executions } if *executions < 100_000_000),
+            "{engine}: {report}"
+        );
+        assert!(!engine.is_exhaustive());
+    }
+}
+
+#[test]
 fn settings_an_engine_does_not_have_are_errors() {
     let error = Explorer::new(Counter::new(CounterGuard::None))
         .engine(Engine::loom().seed(3))
