@@ -1,10 +1,11 @@
 //! Quiet panics inside explorations.
 //!
 //! A model checker makes models panic on purpose, thousands of times. The default hook
-//! would print each one, and shuttle's process-global hook would add a schedule in its own
-//! format. This hook stays silent on threads that are exploring, remembers the panic's
-//! location for the counterexample, and hands every other panic to the hook that was there
-//! before, so panics outside explorations print as usual.
+//! would print each one, and shuttle's process-global hook would report every panic of the
+//! process (inside shuttle or not) as a failed task. This hook replaces shuttle's: it stays
+//! silent on threads that are exploring, remembers the panic's location for the
+//! counterexample, and hands every other panic to the hook that was there before, so panics
+//! outside explorations print as usual.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -19,10 +20,14 @@ thread_local! {
 pub(crate) fn install() {
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
-        // shuttle installs its hook on its first execution; make that happen now, so that
-        // ours wraps it rather than the other way round.
-        crate::engine::shuttle::initialise_panic_hook();
+        // shuttle installs its hook on its first execution, and that hook reports every
+        // panic in the process as a failed shuttle task ("test panicked in task ...", then
+        // a panic of its own outside shuttle). Make that happen now and throw its hook away:
+        // ours is silent inside explorations and hands every other panic to the hook that
+        // was there before shuttle's.
         let previous = panic::take_hook();
+        crate::engine::shuttle::initialise_panic_hook();
+        drop(panic::take_hook());
         panic::set_hook(Box::new(move |info| {
             if crate::context::exploring() {
                 let location = info

@@ -324,3 +324,30 @@ fn a_closure_model_is_named_in_its_report() {
     let model = format!("{:?}", explore(|| {}));
     assert!(model.contains("ClosureModel"), "{model}");
 }
+
+/// Run by [`a_panic_outside_explorations_prints_as_usual`] in a process of its own.
+#[test]
+#[ignore = "run as a child process by a_panic_outside_explorations_prints_as_usual"]
+fn panic_outside_an_exploration_after_one() {
+    let report = explore(|| {}).engine(Engine::dfs()).run();
+    assert!(report.is_proved());
+    let caught = std::panic::catch_unwind(|| panic!("a panic of the program itself"));
+    assert!(caught.is_err());
+}
+
+#[test]
+fn a_panic_outside_explorations_prints_as_usual() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "failures::panic_outside_an_exploration_after_one",
+            "--nocapture",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("a panic of the program itself"), "{stderr}");
+    assert!(!stderr.contains("panicked in task"), "{stderr}");
+}
