@@ -362,7 +362,8 @@ impl<M: Model> Explorer<M> {
                 crate::engine::take_probes();
             }
             let remaining = time_limit.map(|limit| limit.saturating_sub(elapsed));
-            let unreduced = engine.clone().reduction(Reduction::Off);
+            let mut unreduced = engine.clone();
+            unreduced.reduction = Reduction::Off;
             let mut report = self.search(&unreduced, race_grace, remaining, keep_going)?;
             report.engine = engine.to_string();
             report.elapsed += elapsed;
