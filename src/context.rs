@@ -279,6 +279,17 @@ pub(crate) struct Terminated;
 
 static NEXT_EXECUTION: AtomicU64 = AtomicU64::new(1);
 
+/// Executions that exist now, anywhere in the process. While there are none, a facade
+/// object made outside any exploration skips the thread-local look-up: the facade then costs
+/// one relaxed load over std.
+static LIVE_EXECUTIONS: AtomicUsize = AtomicUsize::new(0);
+
+impl Drop for Execution {
+    fn drop(&mut self) {
+        LIVE_EXECUTIONS.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 struct Current {
     execution: Arc<Execution>,
     /// This OS thread's model thread index (std engine only).
@@ -312,6 +323,7 @@ impl Execution {
             }],
             ..Log::default()
         };
+        LIVE_EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         Arc::new(Execution {
             id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
             backend,
@@ -763,7 +775,16 @@ pub(crate) fn bind() -> Binding {
 /// object belongs to the running execution, counts the step, applies chaos.
 ///
 /// Returns the execution and the acting thread, or `None` outside any exploration.
+#[inline]
 pub(crate) fn enter(binding: Binding, what: &str, name: &str) -> Option<(Arc<Execution>, usize)> {
+    if binding.execution == 0 && LIVE_EXECUTIONS.load(Ordering::Relaxed) == 0 {
+        // Made outside any exploration and none exists: plain std.
+        return None;
+    }
+    enter_exploring(binding, what, name)
+}
+
+fn enter_exploring(binding: Binding, what: &str, name: &str) -> Option<(Arc<Execution>, usize)> {
     let Some((execution, thread)) = current_thread() else {
         #[cfg(target_os = "linux")]
         if binding.execution != 0 && engine::fork::in_child() {
