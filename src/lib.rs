@@ -87,6 +87,9 @@
 //!   naming the engines that can run them.
 //! * The DFS engine has no partial-order reduction: it proves only small models
 //!   (`tickets(3,2)/mutex` in about a million executions).
+//! * loom does not always explore a `try_lock` that finds the lock busy (a two-thread
+//!   program in `tests/reduction.rs` gets only the successful outcome); the DFS engine
+//!   explores both.
 //! * In a closure model, `assert!(condition, "message")` panics with the message alone,
 //!   which cannot be told from `panic!`: it is reported as a panic. `assert!(condition)`,
 //!   `assert_eq!` (with or without a message) and a [`Model`]'s `check` are invariants.
