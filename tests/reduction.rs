@@ -174,8 +174,7 @@ fn programs() -> Vec<Program> {
                 for h in handles {
                     h.join().unwrap();
                 }
-                let seen = order.lock().unwrap().clone();
-                seen
+                order.lock().unwrap().clone()
             },
         },
         Program {
@@ -291,8 +290,7 @@ fn programs() -> Vec<Program> {
                 for h in handles {
                     h.join().unwrap();
                 }
-                let sold = sales.lock().unwrap().clone();
-                sold
+                sales.lock().unwrap().clone()
             },
         },
         Program {
