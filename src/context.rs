@@ -122,6 +122,13 @@ pub(crate) struct Log {
     steps: usize,
     /// Lines printed with `io::println!`, in order.
     output: Vec<String>,
+    /// The DFS decisions after which `io::output()` read the lines. Not events (a trace
+    /// does not show them), but the DFS's reduction must see the reads.
+    pub(crate) output_reads: Vec<usize>,
+    /// The DFS decisions after which a mutex was really released under shuttle, and its
+    /// name. Not events: the trace shows the `unlock` step, recorded before the engine's
+    /// release and its scheduling point.
+    pub(crate) releases: Vec<(usize, String)>,
     /// Events recorded so far by each thread, by index.
     taken: Vec<usize>,
     objects: ObjectId,
@@ -261,6 +268,8 @@ pub(crate) struct Execution {
     pub(crate) echo_output: bool,
     /// `Shared` accesses are scheduling points (no [`Reduction`](crate::engine::Reduction)).
     pub(crate) every_access_is_a_point: bool,
+    /// The DFS's decisions so far in this execution (set by its scheduler).
+    pub(crate) decision: AtomicUsize,
     /// The scheduling point of standard output.
     stdout: crate::shared::Point,
     /// The scheduling point of `thread::sleep` (time itself is not modelled).
@@ -336,6 +345,7 @@ impl Execution {
             processes: AtomicUsize::new(0),
             echo_output,
             every_access_is_a_point,
+            decision: AtomicUsize::new(0),
             // Made now, before any thread is spawned: loom requires every object it tracks to
             // be created before the threads that use it.
             stdout: crate::shared::Point::new(backend),
@@ -556,9 +566,18 @@ impl Execution {
         log.push(thread, Op::Print, "stdout", Some(line), Effect::Plain);
     }
 
+    /// Notes that the mutex `name` was just released by the engine (see `Log::releases`).
+    pub(crate) fn note_release(&self, name: String) {
+        let at = self.decision.load(Ordering::Relaxed);
+        self.log().releases.push((at, name));
+    }
+
     /// The lines printed so far.
     pub(crate) fn output(&self) -> Vec<String> {
-        self.log().output.clone()
+        let at = self.decision.load(Ordering::Relaxed);
+        let mut log = self.log();
+        log.output_reads.push(at);
+        log.output.clone()
     }
 
     /// A scheduling point before an event that has none of its own, in replays only (see

@@ -399,10 +399,11 @@ impl<M: Model> Explorer<M> {
         self.keep_going
     }
 
-    /// Estimates how many executions an exhaustive DFS of the model takes, from `samples`
-    /// random probes of its tree (Knuth's estimator: the mean, over random paths, of the
-    /// product of the number of choices along the path). loom's reduction explores at most
-    /// that many, usually far fewer. Cheap next to the search itself: use it to decide
+    /// Estimates how many executions an exhaustive DFS of the model takes without its
+    /// partial-order reduction, from `samples` random probes of its tree (Knuth's estimator:
+    /// the mean, over random paths, of the product of the number of choices along the
+    /// path). The DFS's and loom's partial-order reductions explore at most that many,
+    /// usually far fewer. Cheap next to the search itself: use it to decide
     /// whether to wait for a proof or to sample with PCT.
     pub fn estimate(&self, samples: u64) -> Result<Estimate, Error> {
         if context::exploring() || context::current().is_some() {
@@ -474,8 +475,9 @@ impl std::fmt::Display for Estimate {
         };
         write!(
             f,
-            "an exhaustive DFS takes about {executions} executions ({time} at this pace; \
-             estimated from {} random probes); loom's reduction needs at most that many",
+            "an exhaustive DFS without partial-order reduction takes about {executions} \
+             executions ({time} at this pace; estimated from {} random probes); the \
+             partial-order reductions of DFS and loom need at most that many",
             self.probes
         )
     }
@@ -779,6 +781,10 @@ impl<M: Model> Job for Run<M> {
 
     fn set_foreign(&self, foreign: bool) {
         self.state().foreign = foreign;
+    }
+
+    fn last_execution(&self) -> Option<Arc<Execution>> {
+        self.state().last.clone()
     }
 
     fn finish(&self, execution: &Arc<Execution>) -> bool {

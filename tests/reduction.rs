@@ -340,3 +340,108 @@ fn the_reduction_reaches_every_outcome_of_race_free_programs() {
         }
     }
 }
+
+/// Larger race-free programs, too big for the unreduced DFS: loom is the independent oracle.
+fn larger_programs() -> Vec<Program> {
+    use interleavings::sync::atomic::{AtomicUsize, Ordering};
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::{Shared, io, thread};
+    vec![
+        Program {
+            name: "lock order of three threads, twice each",
+            run: || {
+                let order = Arc::new(Mutex::new(String::new()));
+                let handles: Vec<_> = (0..3)
+                    .map(|i| {
+                        let order = Arc::clone(&order);
+                        thread::spawn(move || {
+                            for _ in 0..2 {
+                                order.lock().unwrap().push_str(&i.to_string());
+                            }
+                        })
+                    })
+                    .collect();
+                for h in handles {
+                    h.join().unwrap();
+                }
+                vec![order.lock().unwrap().clone()]
+            },
+        },
+        Program {
+            name: "who sells which ticket: three sellers, three tickets, under a lock",
+            run: || {
+                let left = Arc::new(Shared::new(3).named("tickets"));
+                let lock = Arc::new(Mutex::new(()));
+                let sales = Arc::new(Mutex::new(Vec::new()));
+                let handles: Vec<_> = (0..3)
+                    .map(|i| {
+                        let (left, lock, sales) =
+                            (Arc::clone(&left), Arc::clone(&lock), Arc::clone(&sales));
+                        thread::spawn(move || {
+                            loop {
+                                let _held = lock.lock().unwrap();
+                                let n = left.get();
+                                if n == 0 {
+                                    return;
+                                }
+                                left.set(n - 1);
+                                sales.lock().unwrap().push(format!("{i}:{n}"));
+                            }
+                        })
+                    })
+                    .collect();
+                for h in handles {
+                    h.join().unwrap();
+                }
+                let mut sold = sales.lock().unwrap().clone();
+                sold.sort();
+                sold
+            },
+        },
+        Program {
+            name: "two locks, an atomic and output",
+            run: || {
+                let a = Arc::new(Mutex::new(0));
+                let b = Arc::new(Mutex::new(0));
+                let n = Arc::new(AtomicUsize::new(0));
+                let handles: Vec<_> = (0..3)
+                    .map(|i| {
+                        let (a, b, n) = (Arc::clone(&a), Arc::clone(&b), Arc::clone(&n));
+                        thread::spawn(move || {
+                            if i % 2 == 0 {
+                                *a.lock().unwrap() += i;
+                            } else {
+                                *b.lock().unwrap() += i;
+                            }
+                            let ticket = n.fetch_add(1, Ordering::SeqCst);
+                            if ticket == 0 {
+                                io::println!("first: {i}");
+                            }
+                        })
+                    })
+                    .collect();
+                let seen_a = *a.lock().unwrap();
+                for h in handles {
+                    h.join().unwrap();
+                }
+                let mut out = io::output();
+                out.push(format!("main saw a = {seen_a}"));
+                out
+            },
+        },
+    ]
+}
+
+#[test]
+fn the_dfs_reduction_agrees_with_loom_on_larger_race_free_programs() {
+    for program in larger_programs() {
+        let outcomes = |engine: Engine| {
+            let report = Explorer::new(program).engine(engine.clone()).run();
+            assert!(report.is_proved(), "{} on {engine}\n{report}", program.name);
+            report.outcomes().keys().cloned().collect::<BTreeSet<_>>()
+        };
+        let loom = outcomes(Engine::loom());
+        assert!(loom.len() > 1, "{}", program.name);
+        assert_eq!(outcomes(Engine::dfs()), loom, "{}", program.name);
+    }
+}

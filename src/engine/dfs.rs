@@ -20,10 +20,52 @@ const SPLIT: usize = 6;
 
 struct Level {
     taken: TaskId,
-    /// No runnable task after `taken` is left to try here.
-    last: bool,
+    /// The tasks that could be chosen here.
+    options: Vec<TaskId>,
+    /// The choices to explore here: all options, or under the reduction those that races
+    /// asked for (see [`super::dpor`]).
+    backtrack: Vec<TaskId>,
+    /// The choices explored here so far, `taken` included.
+    done: Vec<TaskId>,
+    /// The length of the execution's event log when the decision was made.
+    events_from: usize,
+}
+
+impl Level {
+    fn new(taken: TaskId, options: Vec<TaskId>, events_from: usize) -> Self {
+        Level {
+            taken,
+            options,
+            backtrack: vec![taken],
+            done: vec![taken],
+            events_from,
+        }
+    }
+
     /// More than one task could run here.
-    branching: bool,
+    fn branching(&self) -> bool {
+        self.options.len() > 1
+    }
+
+    /// The next choice to explore here, in the order of the options.
+    fn next(&self) -> Option<TaskId> {
+        self.options
+            .iter()
+            .copied()
+            .find(|t| self.backtrack.contains(t) && !self.done.contains(t))
+    }
+
+    fn want(&mut self, task: TaskId) {
+        if !self.backtrack.contains(&task) {
+            self.backtrack.push(task);
+        }
+    }
+
+    fn want_all(&mut self) {
+        for task in self.options.clone() {
+            self.want(task);
+        }
+    }
 }
 
 pub(crate) struct Dfs {
@@ -35,6 +77,9 @@ pub(crate) struct Dfs {
     shard: Option<(usize, usize)>,
     subtree: u64,
     foreign: bool,
+    /// Every choice is explored: no reduction asked for, a sharded search (whose parts
+    /// cannot see each other's races), or executions the log cannot fully describe.
+    exhaustive_choices: bool,
     job: Arc<dyn Job>,
 }
 
@@ -48,19 +93,56 @@ impl Dfs {
             shard,
             subtree: 0,
             foreign: false,
+            exhaustive_choices: shard.is_some(),
             job,
         }
     }
 
     fn branching_depth(&self, upto: usize) -> usize {
-        self.levels[..upto].iter().filter(|l| l.branching).count()
+        self.levels[..upto].iter().filter(|l| l.branching()).count()
     }
+
+    /// After an execution: which choices the decisions it made must still try.
+    fn add_choices(&mut self) {
+        let execution = self.job.last_execution();
+        if let Some(execution) = &execution {
+            if execution.every_access_is_a_point || execution.has_processes() {
+                self.exhaustive_choices = true;
+            }
+        }
+        let Some(execution) = execution.filter(|_| !self.exhaustive_choices) else {
+            self.levels.iter_mut().for_each(Level::want_all);
+            return;
+        };
+        let log = execution.log();
+        let transitions = super::dpor::transitions(
+            &log,
+            self.levels
+                .iter()
+                .map(|l| (usize::from(l.taken), l.events_from)),
+        );
+        for (j, k) in super::dpor::races(&transitions) {
+            let wanted = TaskId::from(transitions[k].thread());
+            let level = &mut self.levels[j];
+            if level.options.contains(&wanted) {
+                level.want(wanted);
+            } else {
+                level.want_all();
+            }
+        }
+    }
+}
+
+/// The length of the running execution's event log.
+fn events_so_far() -> usize {
+    crate::context::current().map_or(0, |execution| execution.log().events.len())
 }
 
 impl Scheduler for Dfs {
     fn new_execution(&mut self) -> Option<Schedule> {
         if self.started {
-            let deepest = self.levels.iter().rposition(|l| !l.last)?;
+            self.add_choices();
+            let deepest = self.levels.iter().rposition(|l| l.next().is_some())?;
             if self.branching_depth(deepest) < SPLIT {
                 self.subtree += 1;
             }
@@ -83,34 +165,35 @@ impl Scheduler for Dfs {
         is_yielding: bool,
     ) -> Option<TaskId> {
         let options = choices(runnable, current, is_yielding);
-        let runnable = &options[..];
         let step = self.step;
         let next = if step < self.levels.len() {
             if self.advance == Some(step) {
                 self.advance = None;
-                let taken = self.levels[step].taken;
-                let position = runnable.iter().position(|&t| t == taken)? + 1;
-                let next = *runnable.get(position)?;
-                self.levels[step] = Level {
-                    taken: next,
-                    last: position + 1 == runnable.len(),
-                    branching: runnable.len() > 1,
-                };
+                let level = &mut self.levels[step];
+                let next = level.next()?;
+                if !options.contains(&next) {
+                    return None;
+                }
+                level.taken = next;
+                level.done.push(next);
+                level.events_from = events_so_far();
                 next
             } else {
                 self.levels[step].taken
             }
         } else {
-            let next = *runnable.first()?;
-            self.levels.push(Level {
-                taken: next,
-                last: runnable.len() == 1,
-                branching: runnable.len() > 1,
-            });
+            let next = *options.first()?;
+            self.levels.push(Level::new(next, options, events_so_far()));
             next
         };
         self.step += 1;
-        if self.foreign && self.levels[step].branching && self.branching_depth(step + 1) == SPLIT {
+        if let Some(execution) = crate::context::current() {
+            execution
+                .decision
+                .store(step, std::sync::atomic::Ordering::Relaxed);
+        }
+        if self.foreign && self.levels[step].branching() && self.branching_depth(step + 1) == SPLIT
+        {
             // Another shard's subtree: stop here; the search goes on from this decision.
             self.levels.truncate(step + 1);
             return None;

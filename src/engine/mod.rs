@@ -5,6 +5,7 @@
 //! at each step; everything the report says comes from the job's own records.
 
 mod dfs;
+mod dpor;
 #[cfg(target_os = "linux")]
 pub(crate) mod fork;
 pub(crate) mod loom;
@@ -358,6 +359,8 @@ pub(crate) trait Job: Send + Sync + 'static {
     fn set_foreign(&self, foreign: bool);
     /// Facade operations one execution may take.
     fn max_steps(&self) -> usize;
+    /// The execution begun last, if any.
+    fn last_execution(&self) -> Option<Arc<Execution>>;
 }
 
 /// The body a coroutine engine (loom, shuttle) runs once per execution. With

@@ -44,6 +44,13 @@ impl<T> Drop for MutexGuard<'_, T> {
             .witness
             .as_ref()
             .is_some_and(|w| w.execution.is_terminated(w.thread));
+        // Under shuttle the release happens after a scheduling point, in the thread's next
+        // step: the DFS's reduction must see it there (see `Log::releases`).
+        let released = self
+            .witness
+            .as_ref()
+            .filter(|w| w.execution.backend == context::Backend::Shuttle && !terminated)
+            .map(|w| (Arc::clone(&w.execution), w.name.to_owned()));
         // The unlock is recorded before the engine releases the lock: the next owner's
         // `lock` event always comes after this `unlock`. A terminated holder never unlocks.
         if let Some(mut witness) = self.witness.take() {
@@ -52,6 +59,9 @@ impl<T> Drop for MutexGuard<'_, T> {
         if !terminated {
             // SAFETY: `inner` is dropped here once and never used again.
             unsafe { std::mem::ManuallyDrop::drop(&mut self.inner) }
+        }
+        if let Some((execution, name)) = released {
+            execution.note_release(name);
         }
     }
 }
