@@ -12,6 +12,7 @@
 //! complete: their executions add up to the unsharded search's.
 
 use super::Job;
+use super::dpor::Transition;
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::sync::Arc;
 
@@ -29,17 +30,34 @@ struct Level {
     done: Vec<TaskId>,
     /// The length of the execution's event log when the decision was made.
     events_from: usize,
+    /// Under the reduction, the sleep set on arrival: tasks whose next transition (as
+    /// explored from an earlier state) is independent of everything done since; running
+    /// them here would only repeat an order of independent transitions.
+    sleep: Vec<(TaskId, Transition)>,
+    /// The transitions of the choices explored here so far (those that made progress).
+    explored: Vec<(TaskId, Transition)>,
 }
 
 impl Level {
-    fn new(taken: TaskId, options: Vec<TaskId>, events_from: usize) -> Self {
+    fn new(
+        taken: TaskId,
+        options: Vec<TaskId>,
+        events_from: usize,
+        sleep: Vec<(TaskId, Transition)>,
+    ) -> Self {
         Level {
             taken,
             options,
             backtrack: vec![taken],
             done: vec![taken],
             events_from,
+            sleep,
+            explored: Vec::new(),
         }
+    }
+
+    fn asleep(&self, task: TaskId) -> bool {
+        self.sleep.iter().any(|(t, _)| *t == task)
     }
 
     /// More than one task could run here.
@@ -52,7 +70,7 @@ impl Level {
         self.options
             .iter()
             .copied()
-            .find(|t| self.backtrack.contains(t) && !self.done.contains(t))
+            .find(|&t| self.backtrack.contains(&t) && !self.done.contains(&t) && !self.asleep(t))
     }
 
     fn want(&mut self, task: TaskId) {
@@ -121,6 +139,13 @@ impl Dfs {
                 .iter()
                 .map(|l| (usize::from(l.taken), l.events_from)),
         );
+        // The choice made at each level has now been explored: it sleeps for its siblings.
+        for (level, transition) in self.levels.iter_mut().zip(&transitions) {
+            let taken = level.taken;
+            if transition.made_progress() && !level.explored.iter().any(|(t, _)| *t == taken) {
+                level.explored.push((taken, transition.clone()));
+            }
+        }
         for (j, k) in super::dpor::races(&transitions) {
             let wanted = TaskId::from(transitions[k].thread());
             let level = &mut self.levels[j];
@@ -130,6 +155,38 @@ impl Dfs {
                 level.want_all();
             }
         }
+    }
+}
+
+impl Dfs {
+    /// The sleep set of a new level at `step`: the previous level's sleepers and explored
+    /// choices whose transitions are independent of the one just taken there.
+    fn sleep_on_arrival(&self, step: usize) -> Vec<(TaskId, Transition)> {
+        if self.exhaustive_choices || step == 0 {
+            return Vec::new();
+        }
+        let Some(execution) = crate::context::current() else {
+            return Vec::new();
+        };
+        if execution.every_access_is_a_point || execution.has_processes() {
+            return Vec::new();
+        }
+        let previous = &self.levels[step - 1];
+        let log = execution.log();
+        let taken = super::dpor::transition(
+            &log,
+            step - 1,
+            usize::from(previous.taken),
+            previous.events_from,
+            None,
+        );
+        previous
+            .sleep
+            .iter()
+            .chain(&previous.explored)
+            .filter(|(task, transition)| *task != previous.taken && !transition.dependent(&taken))
+            .cloned()
+            .collect()
     }
 }
 
@@ -182,8 +239,15 @@ impl Scheduler for Dfs {
                 self.levels[step].taken
             }
         } else {
-            let next = *options.first()?;
-            self.levels.push(Level::new(next, options, events_so_far()));
+            let sleep = self.sleep_on_arrival(step);
+            let awake = options
+                .iter()
+                .copied()
+                .find(|t| !sleep.iter().any(|(s, _)| s == t));
+            // Everyone asleep: this order only repeats others; finish it all the same.
+            let next = awake.or_else(|| options.first().copied())?;
+            self.levels
+                .push(Level::new(next, options, events_so_far(), sleep));
             next
         };
         self.step += 1;

@@ -22,16 +22,20 @@ use crate::trace::Op;
 use std::collections::BTreeSet;
 
 /// What one transition touched.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Transition {
     /// The model thread that ran it.
     thread: usize,
     reads: BTreeSet<String>,
     writes: BTreeSet<String>,
+    /// Events and side notes recorded: none when the thread only blocked (a lock not yet
+    /// released, a join of a running thread) or only got to its first operation.
+    recorded: usize,
 }
 
 impl Transition {
-    fn dependent(&self, other: &Transition) -> bool {
+    /// True if the two touch an object that one of them writes.
+    pub(crate) fn dependent(&self, other: &Transition) -> bool {
         self.writes
             .iter()
             .any(|key| other.writes.contains(key) || other.reads.contains(key))
@@ -42,6 +46,12 @@ impl Transition {
     pub(crate) fn thread(&self) -> usize {
         self.thread
     }
+
+    /// True if it recorded anything. A thread that recorded nothing may not have moved (it
+    /// blocked), so its next transition is not known from this one.
+    pub(crate) fn made_progress(&self) -> bool {
+        self.recorded > 0
+    }
 }
 
 /// The transitions of a finished execution: `decisions` gives, in order, the thread chosen
@@ -51,60 +61,75 @@ pub(crate) fn transitions(
     decisions: impl IntoIterator<Item = (usize, usize)>,
 ) -> Vec<Transition> {
     let decisions: Vec<(usize, usize)> = decisions.into_iter().collect();
+    (0..decisions.len())
+        .map(|index| {
+            let (thread, from) = decisions[index];
+            let to = decisions.get(index + 1).map(|&(_, next)| next);
+            transition(log, index, thread, from, to)
+        })
+        .collect()
+}
+
+/// What `thread` did after decision `index`: the log's events from `from` to `to` (to the
+/// end, if `None`) and the side notes of that decision.
+pub(crate) fn transition(
+    log: &Log,
+    index: usize,
+    thread: usize,
+    from: usize,
+    to: Option<usize>,
+) -> Transition {
     let thread_key = |label: &str| format!("\u{0}thread {label}");
-    let mut transitions = Vec::with_capacity(decisions.len());
-    for (index, &(thread, from)) in decisions.iter().enumerate() {
-        let to = decisions
-            .get(index + 1)
-            .map_or(log.events.len(), |&(_, next)| next)
-            .min(log.events.len());
-        let mut transition = Transition {
-            thread,
-            ..Transition::default()
-        };
-        for event in log.events.get(from..to).unwrap_or_default() {
-            match event.op {
-                // Notes and scheduling hints: nothing another thread can see.
-                Op::Block | Op::Yield | Op::Sleep => {}
-                Op::Get | Op::Load => {
-                    transition.reads.insert(event.object.clone());
-                }
-                Op::Finish => {
-                    transition
-                        .writes
-                        .insert(thread_key(&log.threads[event.thread].label));
-                }
-                Op::Spawn | Op::Join => {
-                    transition.writes.insert(thread_key(&event.object));
-                }
-                Op::Print => {
-                    transition.writes.insert("\u{0}stdout".into());
-                }
-                // The unlock step only announces the release, which the engine performs
-                // after its next scheduling point (see `Log::releases`). A lock cannot be
-                // taken before the release that frees it, so the two never race: a lock's
-                // races are with the other takings of it. A `try_lock` also races with the
-                // release (it finds the lock busy or free).
-                Op::Unlock => {}
-                Op::TryLock => {
-                    transition.writes.insert(event.object.clone());
-                    transition.writes.insert(released_key(&event.object));
-                }
-                _ => {
-                    transition.writes.insert(event.object.clone());
-                }
+    let to = to.unwrap_or(log.events.len()).min(log.events.len());
+    let mut transition = Transition {
+        thread,
+        ..Transition::default()
+    };
+    let events = log.events.get(from..to).unwrap_or_default();
+    transition.recorded = events.len();
+    for event in events {
+        match event.op {
+            // Notes and scheduling hints: nothing another thread can see.
+            Op::Block | Op::Yield | Op::Sleep => {}
+            Op::Get | Op::Load => {
+                transition.reads.insert(event.object.clone());
+            }
+            Op::Finish => {
+                transition
+                    .writes
+                    .insert(thread_key(&log.threads[event.thread].label));
+            }
+            Op::Spawn | Op::Join => {
+                transition.writes.insert(thread_key(&event.object));
+            }
+            Op::Print => {
+                transition.writes.insert("\u{0}stdout".into());
+            }
+            // The unlock step only announces the release, which the engine performs after
+            // its next scheduling point (see `Log::releases`). A lock cannot be taken before
+            // the release that frees it, so the two never race: a lock's races are with the
+            // other takings of it. A `try_lock` also races with the release (it finds the
+            // lock busy or free).
+            Op::Unlock => {}
+            Op::TryLock => {
+                transition.writes.insert(event.object.clone());
+                transition.writes.insert(released_key(&event.object));
+            }
+            _ => {
+                transition.writes.insert(event.object.clone());
             }
         }
-        // Side notes carry the number of the decision they followed.
-        if log.output_reads.contains(&index) {
-            transition.reads.insert("\u{0}stdout".into());
-        }
-        for (_, lock) in log.releases.iter().filter(|(at, _)| *at == index) {
-            transition.writes.insert(released_key(lock));
-        }
-        transitions.push(transition);
     }
-    transitions
+    // Side notes carry the number of the decision they followed.
+    if log.output_reads.contains(&index) {
+        transition.reads.insert("\u{0}stdout".into());
+        transition.recorded += 1;
+    }
+    for (_, lock) in log.releases.iter().filter(|(at, _)| *at == index) {
+        transition.writes.insert(released_key(lock));
+        transition.recorded += 1;
+    }
+    transition
 }
 
 fn released_key(lock: &str) -> String {
@@ -168,6 +193,7 @@ mod tests {
             thread,
             reads: reads.iter().map(|s| s.to_string()).collect(),
             writes: writes.iter().map(|s| s.to_string()).collect(),
+            recorded: 1,
         }
     }
 
