@@ -1,9 +1,11 @@
 //! Depth-first search over every runnable choice, on shuttle's `Scheduler` trait.
 //!
-//! Like shuttle's own DFS it has no partial-order reduction: at each decision it tries the
-//! runnable tasks in order, deepest decision first (the facade's [`Reduction`](super::Reduction) decides
-//! which operations are decisions at all). Unlike it, a task that yields is not chosen
-//! again while another can run, so spin loops that yield end. Unlike it, its tree can be split into shards.
+//! At each decision it tries the runnable tasks in order, deepest decision first. Under the
+//! default [`Reduction`](super::Reduction) it tries only the choices that races ask for
+//! (dynamic partial-order reduction, see [`super::dpor`]) and skips tasks in the decision's
+//! sleep set; with `Reduction::Off`, or in a sharded search, it tries every choice, as
+//! shuttle's own DFS does. Unlike shuttle's, a task that yields is not chosen again while
+//! another can run, so spin loops that yield end, and its tree can be split into shards.
 //! The subtrees below the first [`SPLIT`] branching decisions are numbered in the order the
 //! search meets them; every shard walks the decisions above that depth, and explores a
 //! subtree below it only if the subtree's number falls to it (`number % count == index - 1`).

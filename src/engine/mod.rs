@@ -105,8 +105,8 @@ impl Engine {
         })
     }
 
-    /// Depth-first search over shuttle's scheduler: exhaustive, no partial-order reduction
-    /// (the default [`Reduction`] applies).
+    /// Depth-first search over shuttle's scheduler: exhaustive, with the default
+    /// [`Reduction`] (dynamic partial-order reduction with sleep sets).
     pub fn dfs() -> Self {
         Self::of(EngineKind::Dfs {
             max_iterations: None,
