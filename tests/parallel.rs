@@ -53,3 +53,21 @@ fn a_shard_that_does_not_exist_is_an_error() {
         assert!(error.to_string().contains("does not exist"), "{error}");
     }
 }
+
+#[test]
+fn parallel_sampling_stops_at_the_first_failing_chunk_unless_asked_to_keep_going() {
+    let run = |keep_going: bool| {
+        let mut explorer = Explorer::new(Counter::new(CounterGuard::None))
+            .engine(Engine::pct(6_000, 3).seed(3))
+            .minimize(false)
+            .jobs(2);
+        if keep_going {
+            explorer = explorer.keep_going();
+        }
+        explorer.run()
+    };
+    let stopped = run(false);
+    assert!(stopped.is_violated());
+    assert!(stopped.executions() <= 1_000, "{}", stopped.executions());
+    assert_eq!(run(true).executions(), 6_000);
+}

@@ -259,3 +259,44 @@ fn the_state_space_estimate_is_close_to_the_dfs_count() {
         "{estimate}"
     );
 }
+
+#[test]
+fn an_estimate_says_how_many_executions_and_how_long() {
+    use interleavings::Estimate;
+    use std::time::Duration;
+    let estimate = |executions: f64, probes: u64, millis: u64| Estimate {
+        executions,
+        probes,
+        elapsed: Duration::from_millis(millis),
+    };
+    // 10 probes in 1 s: 0.1 s an execution, so 1,000 executions take 100 s.
+    let small = estimate(1_000.0, 10, 1_000);
+    assert_eq!(small.dfs_time(), Duration::from_secs(100));
+    let text = small.to_string();
+    assert!(
+        text.contains("about 1000 executions (1m 40s at this pace"),
+        "{text}"
+    );
+    assert!(text.contains("from 10 random probes"), "{text}");
+    // Up to a million the count is written out; from a million on, in scientific notation.
+    assert!(
+        estimate(999_999.0, 1, 1)
+            .to_string()
+            .contains("about 999999 executions")
+    );
+    assert!(
+        estimate(1e6, 1, 1)
+            .to_string()
+            .contains("about 1.0e6 executions")
+    );
+    // At least a second is shown; beyond a century, no number.
+    assert!(estimate(1.0, 1, 1).to_string().contains("(1s at this pace"));
+    let century = 100.0 * 365.0 * 86_400.0;
+    let just_under = estimate(century, 1, 1_000).to_string();
+    assert!(just_under.contains("(99years"), "{just_under}");
+    let beyond = estimate(century + 1e6, 1, 1_000).to_string();
+    assert!(
+        beyond.contains("(longer than a century at this pace"),
+        "{beyond}"
+    );
+}
