@@ -239,9 +239,7 @@ impl Process {
                 execution,
                 index,
             }) => {
-                if let Some((current, thread)) = context::current_thread() {
-                    context::step(&current, thread);
-                }
+                step_caller();
                 let ended = child.try_reap();
                 if ended {
                     note_real_end(execution, *index);
@@ -263,8 +261,7 @@ impl Process {
         else {
             unreachable!("called for real processes only")
         };
-        let thread = context::current_thread().map_or(0, |(_, thread)| thread);
-        context::step(execution, thread);
+        let thread = step_caller();
         let deadline = timeout.map(|t| std::time::Instant::now() + t);
         let label = execution.thread_label(*index);
         execution.note_join_wait(thread, *index);
@@ -296,10 +293,7 @@ impl Process {
                 execution,
                 index,
             }) => {
-                if let Some((current, thread)) = context::current_thread() {
-                    context::step(&current, thread);
-                }
-                let thread = context::current_thread().map_or(0, |(_, thread)| thread);
+                let thread = step_caller();
                 execution.record(thread, Op::Terminate, &execution.thread_label(*index), None);
                 child.terminate();
                 return;
@@ -360,6 +354,19 @@ impl std::fmt::Debug for Process {
             .field("pid", &self.pid())
             .field("exit_code", &self.exit_code)
             .finish_non_exhaustive()
+    }
+}
+
+/// Counts a step (a scheduling point) of the calling model thread; returns its index (0
+/// outside any exploration).
+#[cfg(target_os = "linux")]
+fn step_caller() -> usize {
+    match context::current_thread() {
+        Some((execution, thread)) => {
+            context::step(&execution, thread);
+            thread
+        }
+        None => 0,
     }
 }
 
