@@ -172,6 +172,22 @@ fn a_time_limit_that_runs_out_is_incomplete() {
         "{report}"
     );
     assert!(report.holds() && !report.is_proved());
+    // The limit ends the search: an unreduced DFS of the same office would take millions
+    // of executions.
+    let started = std::time::Instant::now();
+    let report = Explorer::new(TicketSale::guarded(3, 3))
+        .engine(Engine::dfs().reduction(Reduction::Off))
+        .time_limit(Duration::from_millis(100))
+        .run();
+    assert!(
+        matches!(report.verdict(), Verdict::Incomplete { .. }),
+        "{report}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[test]
