@@ -3,7 +3,7 @@
 //! verdict, the same kind of counterexample, the same outcome set — and a racy program is
 //! still reported as a race by the reduced search alone.
 
-use crate::zoo::{MAX_STEPS, zoo};
+use crate::zoo::{MAX_STEPS, assert_found, assert_twin_proved, zoo};
 use interleavings::models::{
     Counter, CounterGuard, Fork, ForkWith, JoinOrder, Lifecycle, TerminateHolder, TicketGuard,
     TicketSale,
@@ -61,23 +61,8 @@ fn same_with_and_without<M: Model + Clone>(model: M) {
 fn the_reduction_finds_every_zoo_bug_and_proves_every_twin() {
     for bug in zoo() {
         for engine in exhaustive(Reduction::SyncPointsOnly) {
-            let report = explore(bug.wrong)
-                .engine(engine.clone())
-                .max_steps(MAX_STEPS)
-                .run();
-            let cx = report
-                .counterexample()
-                .unwrap_or_else(|| panic!("{} on {engine}: not found\n{report}", bug.class));
-            assert_eq!(cx.kind(), bug.kind, "{} on {engine}\n{report}", bug.class);
-            let report = explore(bug.right)
-                .engine(engine.clone())
-                .max_steps(MAX_STEPS)
-                .run();
-            assert!(
-                report.is_proved(),
-                "{} twin on {engine}\n{report}",
-                bug.class
-            );
+            assert_found(&bug, &engine);
+            assert_twin_proved(&bug, &engine);
         }
     }
 }
@@ -152,6 +137,59 @@ impl Model for Program {
     }
 }
 
+/// The order in which `THREADS` threads take one lock, `ROUNDS` times each.
+fn lock_order<const THREADS: usize, const ROUNDS: usize>() -> Vec<String> {
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::thread;
+    let order = Arc::new(Mutex::new(String::new()).named("order"));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|i| {
+            let order = Arc::clone(&order);
+            thread::spawn(move || {
+                for _ in 0..ROUNDS {
+                    order.lock().unwrap().push_str(&i.to_string());
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    vec![order.lock().unwrap().clone()]
+}
+
+/// Which of `SELLERS` sellers sells which of `TICKETS` tickets, the count guarded by one
+/// lock and the sales recorded under a second one inside it.
+fn who_sells<const SELLERS: usize, const TICKETS: i64>() -> Vec<String> {
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::{Shared, thread};
+    let left = Arc::new(Shared::new(TICKETS).named("tickets"));
+    let lock = Arc::new(Mutex::new(()).named("lock"));
+    let sales = Arc::new(Mutex::new(Vec::new()).named("sales"));
+    let handles: Vec<_> = (0..SELLERS)
+        .map(|i| {
+            let (left, lock, sales) = (Arc::clone(&left), Arc::clone(&lock), Arc::clone(&sales));
+            thread::spawn(move || {
+                loop {
+                    let _held = lock.lock().unwrap();
+                    let n = left.get();
+                    if n == 0 {
+                        return;
+                    }
+                    left.set(n - 1);
+                    sales.lock().unwrap().push(format!("{i}:{n}"));
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
+    let mut sold = sales.lock().unwrap().clone();
+    sold.sort();
+    sold
+}
+
 fn programs() -> Vec<Program> {
     use interleavings::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
     use interleavings::sync::{Arc, Mutex};
@@ -159,40 +197,11 @@ fn programs() -> Vec<Program> {
     vec![
         Program {
             name: "lock order of two threads, twice each",
-            run: || {
-                let order = Arc::new(Mutex::new(Vec::new()));
-                let handles: Vec<_> = (0..2)
-                    .map(|i| {
-                        let order = Arc::clone(&order);
-                        thread::spawn(move || {
-                            for round in 0..2 {
-                                order.lock().unwrap().push(format!("{i}.{round}"));
-                            }
-                        })
-                    })
-                    .collect();
-                for h in handles {
-                    h.join().unwrap();
-                }
-                order.lock().unwrap().clone()
-            },
+            run: lock_order::<2, 2>,
         },
         Program {
             name: "lock order of three threads, once each",
-            run: || {
-                let order = Arc::new(Mutex::new(String::new()));
-                let handles: Vec<_> = (0..3)
-                    .map(|i| {
-                        let order = Arc::clone(&order);
-                        thread::spawn(move || order.lock().unwrap().push_str(&i.to_string()))
-                    })
-                    .collect();
-                for h in handles {
-                    h.join().unwrap();
-                }
-                let seen = order.lock().unwrap().clone();
-                vec![seen]
-            },
+            run: lock_order::<3, 1>,
         },
         Program {
             name: "fetch_add results and a relaxed load",
@@ -266,32 +275,7 @@ fn programs() -> Vec<Program> {
         },
         Program {
             name: "who sells which ticket: two sellers, two tickets, a lock inside the lock",
-            run: || {
-                let left = Arc::new(Shared::new(2).named("tickets"));
-                let lock = Arc::new(Mutex::new(()).named("lock"));
-                let sales = Arc::new(Mutex::new(Vec::new()).named("sales"));
-                let handles: Vec<_> = (0..2)
-                    .map(|i| {
-                        let (left, lock, sales) =
-                            (Arc::clone(&left), Arc::clone(&lock), Arc::clone(&sales));
-                        thread::spawn(move || {
-                            loop {
-                                let _held = lock.lock().unwrap();
-                                let n = left.get();
-                                if n == 0 {
-                                    return;
-                                }
-                                left.set(n - 1);
-                                sales.lock().unwrap().push(format!("{i}:{n}"));
-                            }
-                        })
-                    })
-                    .collect();
-                for h in handles {
-                    h.join().unwrap();
-                }
-                sales.lock().unwrap().clone()
-            },
+            run: who_sells::<2, 2>,
         },
         Program {
             name: "try_lock that may find the lock busy",
@@ -345,58 +329,15 @@ fn the_reduction_reaches_every_outcome_of_race_free_programs() {
 fn larger_programs() -> Vec<Program> {
     use interleavings::sync::atomic::{AtomicUsize, Ordering};
     use interleavings::sync::{Arc, Mutex};
-    use interleavings::{Shared, io, thread};
+    use interleavings::{io, thread};
     vec![
         Program {
             name: "lock order of three threads, twice each",
-            run: || {
-                let order = Arc::new(Mutex::new(String::new()));
-                let handles: Vec<_> = (0..3)
-                    .map(|i| {
-                        let order = Arc::clone(&order);
-                        thread::spawn(move || {
-                            for _ in 0..2 {
-                                order.lock().unwrap().push_str(&i.to_string());
-                            }
-                        })
-                    })
-                    .collect();
-                for h in handles {
-                    h.join().unwrap();
-                }
-                vec![order.lock().unwrap().clone()]
-            },
+            run: lock_order::<3, 2>,
         },
         Program {
-            name: "who sells which ticket: three sellers, three tickets, under a lock",
-            run: || {
-                let left = Arc::new(Shared::new(3).named("tickets"));
-                let lock = Arc::new(Mutex::new(()));
-                let sales = Arc::new(Mutex::new(Vec::new()));
-                let handles: Vec<_> = (0..3)
-                    .map(|i| {
-                        let (left, lock, sales) =
-                            (Arc::clone(&left), Arc::clone(&lock), Arc::clone(&sales));
-                        thread::spawn(move || {
-                            loop {
-                                let _held = lock.lock().unwrap();
-                                let n = left.get();
-                                if n == 0 {
-                                    return;
-                                }
-                                left.set(n - 1);
-                                sales.lock().unwrap().push(format!("{i}:{n}"));
-                            }
-                        })
-                    })
-                    .collect();
-                for h in handles {
-                    h.join().unwrap();
-                }
-                let mut sold = sales.lock().unwrap().clone();
-                sold.sort();
-                sold
-            },
+            name: "who sells which ticket: three sellers, three tickets, a lock inside the lock",
+            run: who_sells::<3, 3>,
         },
         Program {
             name: "two locks, an atomic and output",

@@ -370,18 +370,36 @@ fn median(mut values: Vec<u64>) -> u64 {
     values[values.len() / 2]
 }
 
+/// `engine` finds `bug` and names its class.
+pub(crate) fn assert_found(bug: &Bug, engine: &Engine) {
+    let report = explore(bug.wrong)
+        .engine(engine.clone())
+        .max_steps(MAX_STEPS)
+        .run();
+    let cx = report
+        .counterexample()
+        .unwrap_or_else(|| panic!("{} on {engine}: not found\n{report}", bug.class));
+    assert_eq!(cx.kind(), bug.kind, "{} on {engine}\n{report}", bug.class);
+}
+
+/// `engine` proves `bug`'s correct twin.
+pub(crate) fn assert_twin_proved(bug: &Bug, engine: &Engine) {
+    let report = explore(bug.right)
+        .engine(engine.clone())
+        .max_steps(MAX_STEPS)
+        .run();
+    assert!(
+        report.is_proved(),
+        "{} twin on {engine}\n{report}",
+        bug.class
+    );
+}
+
 #[test]
 fn every_exhaustive_engine_finds_each_bug_and_names_its_class() {
     for bug in zoo() {
         for engine in [Engine::loom(), Engine::dfs()] {
-            let report = explore(bug.wrong)
-                .engine(engine.clone())
-                .max_steps(MAX_STEPS)
-                .run();
-            let cx = report
-                .counterexample()
-                .unwrap_or_else(|| panic!("{} on {engine}: not found\n{report}", bug.class));
-            assert_eq!(cx.kind(), bug.kind, "{} on {engine}\n{report}", bug.class);
+            assert_found(&bug, &engine);
         }
     }
 }
@@ -390,15 +408,7 @@ fn every_exhaustive_engine_finds_each_bug_and_names_its_class() {
 fn every_correct_twin_is_proved_and_never_flagged() {
     for bug in zoo() {
         for engine in [Engine::loom(), Engine::dfs()] {
-            let report = explore(bug.right)
-                .engine(engine.clone())
-                .max_steps(MAX_STEPS)
-                .run();
-            assert!(
-                report.is_proved(),
-                "{} twin on {engine}\n{report}",
-                bug.class
-            );
+            assert_twin_proved(&bug, &engine);
         }
         for engine in [
             Engine::pct(300, 3),

@@ -15,6 +15,7 @@
 
 use super::Job;
 use super::dpor::Transition;
+use crate::context::Execution;
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::sync::Arc;
 
@@ -163,11 +164,15 @@ impl Dfs {
 impl Dfs {
     /// The sleep set of a new level at `step`: the previous level's sleepers and explored
     /// choices whose transitions are independent of the one just taken there.
-    fn sleep_on_arrival(&self, step: usize) -> Vec<(TaskId, Transition)> {
+    fn sleep_on_arrival(
+        &self,
+        step: usize,
+        execution: Option<&Execution>,
+    ) -> Vec<(TaskId, Transition)> {
         if self.exhaustive_choices || step == 0 {
             return Vec::new();
         }
-        let Some(execution) = crate::context::current() else {
+        let Some(execution) = execution else {
             return Vec::new();
         };
         if execution.every_access_is_a_point || execution.has_processes() {
@@ -192,9 +197,9 @@ impl Dfs {
     }
 }
 
-/// The length of the running execution's event log.
-fn events_so_far() -> usize {
-    crate::context::current().map_or(0, |execution| execution.log().events.len())
+/// The length of the running execution's event log (0 before it is installed).
+fn events_so_far(execution: Option<&Execution>) -> usize {
+    execution.map_or(0, |execution| execution.log().events.len())
 }
 
 impl Scheduler for Dfs {
@@ -224,6 +229,8 @@ impl Scheduler for Dfs {
         is_yielding: bool,
     ) -> Option<TaskId> {
         let options = choices(runnable, current, is_yielding);
+        let execution = crate::context::current();
+        let execution = execution.as_deref();
         let step = self.step;
         let next = if step < self.levels.len() {
             if self.advance == Some(step) {
@@ -235,13 +242,13 @@ impl Scheduler for Dfs {
                 }
                 level.taken = next;
                 level.done.push(next);
-                level.events_from = events_so_far();
+                level.events_from = events_so_far(execution);
                 next
             } else {
                 self.levels[step].taken
             }
         } else {
-            let sleep = self.sleep_on_arrival(step);
+            let sleep = self.sleep_on_arrival(step, execution);
             let awake = options
                 .iter()
                 .copied()
@@ -249,11 +256,11 @@ impl Scheduler for Dfs {
             // Everyone asleep: this order only repeats others; finish it all the same.
             let next = awake.or_else(|| options.first().copied())?;
             self.levels
-                .push(Level::new(next, options, events_so_far(), sleep));
+                .push(Level::new(next, options, events_so_far(execution), sleep));
             next
         };
         self.step += 1;
-        if let Some(execution) = crate::context::current() {
+        if let Some(execution) = execution {
             execution
                 .decision
                 .store(step, std::sync::atomic::Ordering::Relaxed);

@@ -45,11 +45,16 @@ impl<T> Drop for MutexGuard<'_, T> {
             .as_ref()
             .is_some_and(|w| w.execution.is_terminated(w.thread));
         // Under shuttle the release happens after a scheduling point, in the thread's next
-        // step: the DFS's reduction must see it there (see `Log::releases`).
+        // step: the DFS's reduction must see it there (see `Log::releases`). Searches
+        // without the reduction (the samplers among them) do not need the note.
         let released = self
             .witness
             .as_ref()
-            .filter(|w| w.execution.backend == context::Backend::Shuttle && !terminated)
+            .filter(|w| {
+                w.execution.backend == context::Backend::Shuttle
+                    && !w.execution.every_access_is_a_point
+                    && !terminated
+            })
             .map(|w| (Arc::clone(&w.execution), w.name.to_owned()));
         // The unlock is recorded before the engine releases the lock: the next owner's
         // `lock` event always comes after this `unlock`. A terminated holder never unlocks.
