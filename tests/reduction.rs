@@ -274,6 +274,24 @@ fn programs() -> Vec<Program> {
             },
         },
         Program {
+            name: "a thread that spawns and joins its own child, all logging under one lock",
+            run: || {
+                let log = Arc::new(Mutex::new(String::new()).named("log"));
+                let (l, ll) = (Arc::clone(&log), Arc::clone(&log));
+                let parent = thread::spawn(move || {
+                    let child = thread::spawn(move || ll.lock().unwrap().push('c'));
+                    l.lock().unwrap().push('p');
+                    child.join().unwrap();
+                    l.lock().unwrap().push('P');
+                });
+                log.lock().unwrap().push('m');
+                parent.join().unwrap();
+                log.lock().unwrap().push('M');
+                let order = log.lock().unwrap().clone();
+                vec![order]
+            },
+        },
+        Program {
             name: "who sells which ticket: two sellers, two tickets, a lock inside the lock",
             run: who_sells::<2, 2>,
         },

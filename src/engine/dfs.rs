@@ -149,13 +149,22 @@ impl Dfs {
                 level.explored.push((taken, transition.clone()));
             }
         }
-        for (j, k) in super::dpor::races(&transitions) {
-            let wanted = TaskId::from(transitions[k].thread());
-            let level = &mut self.levels[j];
-            if level.options.contains(&wanted) {
-                level.want(wanted);
-            } else {
-                level.want_all();
+        // Each race asks its earlier decision for a thread that leads to the other order,
+        // unless one already is among the choices to try there.
+        for race in super::dpor::races(&transitions) {
+            let level = &mut self.levels[race.earlier];
+            let leads: Vec<TaskId> = race
+                .leads
+                .iter()
+                .map(|&thread| TaskId::from(thread))
+                .filter(|task| level.options.contains(task))
+                .collect();
+            if leads.iter().any(|task| level.backtrack.contains(task)) {
+                continue;
+            }
+            match leads.first() {
+                Some(&lead) => level.want(lead),
+                None => level.want_all(),
             }
         }
     }
