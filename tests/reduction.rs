@@ -292,6 +292,24 @@ fn programs() -> Vec<Program> {
             },
         },
         Program {
+            name: "two threads of the same name: joining one says nothing of the other",
+            run: || {
+                let data = Arc::new(Mutex::new(0).named("data"));
+                let d = Arc::clone(&data);
+                let reader = thread::Builder::new()
+                    .name("worker".into())
+                    .spawn(move || *d.lock().unwrap())
+                    .unwrap();
+                let idle = thread::Builder::new()
+                    .name("worker".into())
+                    .spawn(|| {})
+                    .unwrap();
+                idle.join().unwrap();
+                *data.lock().unwrap() = 1;
+                vec![reader.join().unwrap().to_string()]
+            },
+        },
+        Program {
             name: "who sells which ticket: two sellers, two tickets, a lock inside the lock",
             run: who_sells::<2, 2>,
         },

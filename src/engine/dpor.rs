@@ -89,12 +89,18 @@ pub(crate) fn transition(
 ) -> Transition {
     let start = |label: &str| format!("start {label}");
     let end = |label: &str| format!("end {label}");
+    // The log names threads by label. Two threads of the same name cannot be told apart,
+    // and an order carried through the wrong one would hide races: their spawns, ends and
+    // joins are then plain writes of one key, dependent on each other (more races, never
+    // fewer).
+    let unique = |label: &str| log.threads.iter().filter(|t| t.label == label).count() == 1;
+    let shared_key = |label: &str| format!("\u{0}thread {label}");
     let to = to.unwrap_or(log.events.len()).min(log.events.len());
     let mut transition = Transition {
         thread,
         ..Transition::default()
     };
-    if let Some(own) = log.threads.get(thread) {
+    if let Some(own) = log.threads.get(thread).filter(|own| unique(&own.label)) {
         transition.follows.insert(start(&own.label));
     }
     let events = log.events.get(from..to).unwrap_or_default();
@@ -106,16 +112,21 @@ pub(crate) fn transition(
             Op::Get | Op::Load => {
                 transition.reads.insert(event.object.clone());
             }
-            Op::Finish => {
-                transition
-                    .marks
-                    .insert(end(&log.threads[event.thread].label));
-            }
-            Op::Spawn => {
-                transition.marks.insert(start(&event.object));
-            }
-            Op::Join => {
-                transition.follows.insert(end(&event.object));
+            Op::Spawn | Op::Join | Op::Finish => {
+                let label = if event.op == Op::Finish {
+                    &log.threads[event.thread].label
+                } else {
+                    &event.object
+                };
+                if !unique(label) {
+                    transition.writes.insert(shared_key(label));
+                } else if event.op == Op::Spawn {
+                    transition.marks.insert(start(label));
+                } else if event.op == Op::Join {
+                    transition.follows.insert(end(label));
+                } else {
+                    transition.marks.insert(end(label));
+                }
             }
             Op::Print => {
                 transition.writes.insert("\u{0}stdout".into());
