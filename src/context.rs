@@ -790,14 +790,20 @@ pub(crate) fn bind() -> Binding {
     }
 }
 
+/// True for an object made outside any exploration while none exists anywhere in the
+/// process: it is plain std, with no look-up to make.
+#[inline]
+pub(crate) fn outside_explorations(binding: Binding) -> bool {
+    binding.execution == 0 && LIVE_EXECUTIONS.load(Ordering::Relaxed) == 0
+}
+
 /// Starts a facade operation on an object of type `what` named `name`: checks that the
 /// object belongs to the running execution, counts the step, applies chaos.
 ///
 /// Returns the execution and the acting thread, or `None` outside any exploration.
 #[inline]
 pub(crate) fn enter(binding: Binding, what: &str, name: &str) -> Option<(Arc<Execution>, usize)> {
-    if binding.execution == 0 && LIVE_EXECUTIONS.load(Ordering::Relaxed) == 0 {
-        // Made outside any exploration and none exists: plain std.
+    if outside_explorations(binding) {
         return None;
     }
     enter_exploring(binding, what, name)

@@ -32,7 +32,21 @@ pub struct MutexGuard<'a, T> {
 }
 
 impl<T> Drop for MutexGuard<'_, T> {
+    #[inline]
     fn drop(&mut self) {
+        if self.witness.is_none() {
+            // Outside any exploration: a plain unlock.
+            // SAFETY: `inner` is dropped here once and never used again.
+            unsafe { std::mem::ManuallyDrop::drop(&mut self.inner) }
+            return;
+        }
+        self.drop_recorded();
+    }
+}
+
+impl<T> MutexGuard<'_, T> {
+    #[inline(never)]
+    fn drop_recorded(&mut self) {
         // The unlock is a step of its own: a process can be terminated just before it (the
         // step then unwinds the thread, and the lock is never released).
         if let Some(witness) = &self.witness {
@@ -135,7 +149,18 @@ impl<T> Mutex<T> {
     }
 
     /// Acquires the lock, blocking the current thread until it can.
+    #[inline]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
+        if let Inner::Std(mutex) = &self.inner {
+            if context::outside_explorations(self.binding) {
+                return map_guard(lift(mutex.lock(), GuardInner::Std), None);
+            }
+        }
+        self.lock_in_execution()
+    }
+
+    #[inline(never)]
+    fn lock_in_execution(&self) -> LockResult<MutexGuard<'_, T>> {
         let Some((execution, thread)) = context::enter(self.binding, "Mutex", &self.name) else {
             let Inner::Std(mutex) = &self.inner else {
                 unreachable!("objects outside explorations are std")
