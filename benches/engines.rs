@@ -1,6 +1,7 @@
 //! Side by side, in one process: the same models on raw loom and raw shuttle, and through
 //! interleavings on the same engine and budget. Prints executions, executions/second and
-//! the ratios. Run with `cargo bench --bench engines`.
+//! the ratios. Run with `cargo bench --bench engines`; `cargo bench --bench engines --
+//! facade` (or `rates`, `counterexample`, `chaos`) runs one section.
 
 use interleavings::models::{Counter, CounterGuard, TicketSale};
 use interleavings::{Engine, Explorer, Model, Reduction};
@@ -151,7 +152,42 @@ fn row(name: &str, raw: &Figure, ours: &Figure) {
     );
 }
 
+/// The sections, in the order a full run prints them; `cargo bench --bench engines -- NAME`
+/// runs the named ones only.
+const SECTIONS: [(&str, fn()); 4] = [
+    ("rates", rates),
+    ("counterexample", counterexample),
+    ("chaos", chaos),
+    ("facade", facade),
+];
+
 fn main() {
+    // cargo passes `--bench`; the other arguments name sections.
+    let wanted: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if let Some(unknown) = wanted
+        .iter()
+        .find(|w| !SECTIONS.iter().any(|(name, _)| name == w))
+    {
+        let names: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
+        eprintln!(
+            "unknown section `{unknown}`: the sections are {}",
+            names.join(", ")
+        );
+        std::process::exit(2);
+    }
+    for (name, section) in SECTIONS {
+        if wanted.is_empty() || wanted.iter().any(|w| w == name) {
+            section();
+        }
+    }
+}
+
+/// Executions per second, raw engines against the same models through the facade, and
+/// sampling with one and two jobs.
+fn rates() {
     println!(
         "| model, engine | raw executions | raw rate | interleavings executions | interleavings rate | rate ratio |"
     );
@@ -181,13 +217,31 @@ fn main() {
         Engine::pct(10_000, 3).seed(1),
         2,
     );
+    // What the machine itself gives two threads: raw shuttle on one OS thread, then two
+    // raw runs of half the iterations each on two OS threads at once.
+    let one_raw = raw(|| shuttle_tickets(10, 50, 10_000, 1));
+    let two_raw = raw(|| {
+        std::thread::scope(|scope| {
+            for seed in [1, 2] {
+                scope.spawn(move || shuttle_tickets(10, 50, 5_000, seed));
+            }
+        })
+    });
     println!();
     println!(
-        "PCT 10,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2}",
+        "PCT 10,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2}; raw shuttle on one and two OS threads: {:.0}/s, {:.0}/s, ratio {:.2} (the machine's ceiling)",
         o.rate(),
         two.rate(),
-        two.rate() / o.rate()
+        two.rate() / o.rate(),
+        one_raw.rate(),
+        two_raw.rate(),
+        two_raw.rate() / one_raw.rate()
     );
+    println!();
+}
+
+/// Time to a minimised counterexample in the seed-size office.
+fn counterexample() {
     let mut times = Vec::new();
     for seed in 1..=7 {
         let started = Instant::now();
@@ -207,6 +261,10 @@ fn main() {
         preemptions
     );
     println!();
+}
+
+/// How often the unguarded office goes wrong on real threads, with and without chaos.
+fn chaos() {
     println!("Unguarded ticket office on real threads: runs that sell a ticket twice or oversell");
     println!();
     println!("| size | runs | no chaos | chaos (seed 1) |");
@@ -238,6 +296,10 @@ fn main() {
         );
     }
     println!();
+}
+
+/// The facade's cost on an uncontended lock: outside explorations and inside the std engine.
+fn facade() {
     // Best of several alternating rounds: the machine's noise only ever adds time.
     let rounds = 1_000_000;
     let std_mutex = std::sync::Mutex::new(0u64);
