@@ -79,7 +79,8 @@
 //!   are those of the full search. The DFS engine adds a dynamic partial-order reduction
 //!   with sleep sets, computed from the event log after each execution: the last earlier
 //!   step of another thread that each step depends on (same object, one of them writing)
-//!   and that nothing else orders before it gets the other order explored. A mutex's real
+//!   and that nothing else orders before it gets the other order explored (a spawn and the
+//!   child's steps, a thread's end and its join, are ordered but never race). A mutex's real
 //!   release under shuttle happens after a scheduling point, so it is noted apart from
 //!   the `unlock` event and counted in the step that performs it.
 //! * **Processes.** Under loom and shuttle a [`process::Process`] is a modelled thread with a
