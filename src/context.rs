@@ -490,15 +490,16 @@ impl Execution {
         target: usize,
         block: impl FnOnce() -> R,
     ) -> R {
-        self.set_status(
-            thread,
-            Status::Waiting {
+        let deadlocked = {
+            let mut log = self.log();
+            log.threads[thread].status = Status::Waiting {
                 op,
                 object: object.to_owned(),
                 target,
-            },
-        );
-        if self.backend == Backend::Shuttle && self.log().deadlocked() {
+            };
+            self.backend == Backend::Shuttle && log.deadlocked()
+        };
+        if deadlocked {
             self.fail_and_stop(
                 FailureKind::Model(CounterexampleKind::Deadlock),
                 self.deadlock_message(),

@@ -793,13 +793,106 @@ impl<M: Model> Job for Run<M> {
             return true;
         }
         self.settle(&mut state, execution);
-        if state.error.is_some() || execution.log().failure.is_some() {
-            return false;
-        }
+        // An error or a failure (panic, deadlock, ...) has made the search satisfied.
         !self.satisfied(&state)
     }
 
     fn max_steps(&self) -> usize {
         self.max_steps
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{Counter, CounterGuard};
+
+    fn run() -> Run<Counter> {
+        Run {
+            model: Arc::new(Counter::new(CounterGuard::Mutex)),
+            max_steps: 100,
+            max_iterations: None,
+            time_limit: None,
+            keep_going: false,
+            race_grace: 0,
+            progress: None,
+            assertions_are_invariants: false,
+            echo_output: false,
+            every_access_is_a_point: false,
+            started: Instant::now(),
+            state: Mutex::new(State::default()),
+        }
+    }
+
+    /// An engine that panics on its own (not in a model thread) leaves a reason to find.
+    fn engine_failure(
+        last: Option<Arc<Execution>>,
+        payload: &(dyn std::any::Any + Send),
+    ) -> State<<Counter as Model>::Outcome> {
+        let run = run();
+        let mut state = State {
+            last,
+            ..State::default()
+        };
+        run.settle_engine_failure(&mut state, payload);
+        state
+    }
+
+    fn execution() -> Arc<Execution> {
+        Execution::new(Backend::Shuttle, 100, None, false, false)
+    }
+
+    #[test]
+    fn an_engine_panic_while_every_thread_waits_is_the_deadlock() {
+        let last = execution();
+        last.set_status(
+            0,
+            context::Status::Waiting {
+                op: Op::Join,
+                object: "worker".into(),
+                target: 0,
+            },
+        );
+        let state = engine_failure(Some(last), &"the engine's own deadlock check");
+        let cx = state.counterexample.expect("a counterexample");
+        assert_eq!(cx.kind(), CounterexampleKind::Deadlock);
+        assert!(cx.message().contains("main waits to join worker"), "{cx:?}");
+        assert!(state.error.is_none());
+    }
+
+    #[test]
+    fn an_engine_panic_while_threads_run_is_reported_with_its_message() {
+        let state = engine_failure(Some(execution()), &"loom gave up");
+        let cx = state.counterexample.expect("a counterexample");
+        assert_eq!(cx.kind(), CounterexampleKind::Panic);
+        assert!(
+            cx.message()
+                .contains("the engine stopped the execution: loom gave up"),
+            "{cx:?}"
+        );
+    }
+
+    #[test]
+    fn an_engine_panic_keeps_the_failure_already_recorded() {
+        let last = execution();
+        last.fail(
+            FailureKind::Model(CounterexampleKind::StepLimit),
+            "too many steps".into(),
+        );
+        let state = engine_failure(Some(last), &"and then the engine panicked");
+        let cx = state.counterexample.expect("a counterexample");
+        assert_eq!(cx.kind(), CounterexampleKind::StepLimit);
+        assert!(cx.message().contains("too many steps"), "{cx:?}");
+    }
+
+    #[test]
+    fn an_engine_stop_without_a_reason_is_an_internal_error() {
+        let state = engine_failure(Some(execution()), &Stop);
+        assert!(state.counterexample.is_none());
+        let error = state.error.expect("an error").to_string();
+        assert!(error.contains("without a recorded reason"), "{error}");
+        let state = engine_failure(None, &"at once");
+        let error = state.error.expect("an error").to_string();
+        assert!(error.contains("before the first execution"), "{error}");
     }
 }

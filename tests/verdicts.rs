@@ -317,3 +317,55 @@ fn an_estimate_says_how_many_executions_and_how_long() {
         "{beyond}"
     );
 }
+
+#[test]
+fn keep_going_keeps_the_first_counterexample() {
+    for engine in [Engine::dfs(), Engine::pct(300, 3).seed(4)] {
+        let search = |keep_going: bool| {
+            let mut explorer = Explorer::new(Counter::new(CounterGuard::None))
+                .engine(engine.clone())
+                .minimize(false);
+            if keep_going {
+                explorer = explorer.keep_going();
+            }
+            explorer.run()
+        };
+        let (first, all) = (search(false), search(true));
+        assert!(all.executions() > first.executions(), "{engine}");
+        let cx = all.counterexample().expect("the lost update");
+        assert!(cx.failure().is_some(), "{engine}: {cx:?}");
+        assert_eq!(Some(cx), first.counterexample(), "{engine}");
+    }
+}
+
+#[test]
+fn keep_going_still_ends_at_a_panic() {
+    for engine in [Engine::std().runs(20), Engine::dfs()] {
+        let report = interleavings::explore(|| {
+            let worker = interleavings::thread::spawn(|| ());
+            worker.join().unwrap();
+            panic!("boom");
+        })
+        .engine(engine.clone())
+        .keep_going()
+        .run();
+        let cx = report.counterexample().expect("the panic");
+        assert_eq!(cx.kind(), CounterexampleKind::Panic, "{engine}");
+        assert_eq!(report.executions(), 1, "{engine}");
+    }
+}
+
+#[test]
+fn a_counterexample_that_shows_the_failure_ends_the_search_at_once() {
+    // A race alone lets the search go on a while for an execution that also breaks the
+    // property; one that breaks it is what was looked for.
+    for engine in [Engine::dfs(), Engine::loom(), Engine::random(5_000).seed(3)] {
+        let report = Explorer::new(Counter::new(CounterGuard::None))
+            .engine(engine.clone())
+            .minimize(false)
+            .run();
+        let cx = report.counterexample().expect("the lost update");
+        assert!(cx.failure().is_some(), "{engine}: {cx:?}");
+        assert_eq!(report.executions(), cx.execution(), "{engine}");
+    }
+}
