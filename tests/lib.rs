@@ -9,6 +9,7 @@ mod outcomes;
 mod parallel;
 mod properties;
 mod races;
+mod random_programs;
 mod readme;
 mod real_processes;
 mod reduction;

@@ -39,6 +39,10 @@ struct Level {
     sleep: Vec<(TaskId, Transition)>,
     /// The transitions of the choices explored here so far (those that made progress).
     explored: Vec<(TaskId, Transition)>,
+    /// The thread chosen at the decision before did nothing visible there (it only got to
+    /// its first operation): under the reduction it goes on here, with no other choice, so
+    /// that choosing a thread means choosing what it does next.
+    forced: bool,
 }
 
 impl Level {
@@ -56,6 +60,7 @@ impl Level {
             events_from,
             sleep,
             explored: Vec::new(),
+            forced: false,
         }
     }
 
@@ -142,28 +147,43 @@ impl Dfs {
                 .iter()
                 .map(|l| (usize::from(l.taken), l.events_from)),
         );
-        // The choice made at each level has now been explored: it sleeps for its siblings.
-        for (level, transition) in self.levels.iter_mut().zip(&transitions) {
+        // The choice made at each level has now been explored: it sleeps for its siblings,
+        // with what it did up to its next free decision.
+        for index in 0..self.levels.len() {
+            let mut transition = transitions[index].clone();
+            let mut next = index + 1;
+            while self.levels.get(next).is_some_and(|l| l.forced) {
+                transition.merge(&transitions[next]);
+                next += 1;
+            }
+            let level = &mut self.levels[index];
             let taken = level.taken;
             if transition.made_progress() && !level.explored.iter().any(|(t, _)| *t == taken) {
-                level.explored.push((taken, transition.clone()));
+                level.explored.push((taken, transition));
             }
         }
-        // Each race asks its earlier decision for a thread that leads to the other order,
-        // unless one already is among the choices to try there.
+        // Each race asks the decision before its earlier transition (before the empty step
+        // that led to it, if any) for a thread that can start the reversed order, unless
+        // one already is among the choices to try there; a sleeping one only if no other
+        // can. If none could run there, every choice.
         for race in super::dpor::races(&transitions) {
-            let level = &mut self.levels[race.earlier];
-            let leads: Vec<TaskId> = race
-                .leads
+            let mut at = race.earlier;
+            while at > 0 && self.levels[at].forced {
+                at -= 1;
+            }
+            let level = &mut self.levels[at];
+            let initials: Vec<TaskId> = race
+                .initials
                 .iter()
                 .map(|&thread| TaskId::from(thread))
                 .filter(|task| level.options.contains(task))
                 .collect();
-            if leads.iter().any(|task| level.backtrack.contains(task)) {
+            if initials.iter().any(|task| level.backtrack.contains(task)) {
                 continue;
             }
-            match leads.first() {
-                Some(&lead) => level.want(lead),
+            let awake = initials.iter().find(|&&task| !level.asleep(task));
+            match awake.or(initials.first()) {
+                Some(&task) => level.want(task),
                 None => level.want_all(),
             }
         }
@@ -203,6 +223,39 @@ impl Dfs {
             .filter(|(task, transition)| *task != previous.taken && !transition.dependent(&taken))
             .cloned()
             .collect()
+    }
+}
+
+impl Dfs {
+    /// Under the reduction, the thread that must go on at the new decision `step`: the one
+    /// chosen at the decision before, if it recorded nothing since, can still run, and no
+    /// other thread became runnable.
+    fn goes_on(
+        &self,
+        step: usize,
+        execution: Option<&Execution>,
+        options: &[TaskId],
+    ) -> Option<TaskId> {
+        if self.exhaustive_choices || step == 0 {
+            return None;
+        }
+        let execution = execution?;
+        if execution.every_access_is_a_point || execution.has_processes() {
+            return None;
+        }
+        let previous = &self.levels[step - 1];
+        // A thread that became runnable meanwhile (a child whose spawn just took effect)
+        // is a new choice: the decision is a real one.
+        if !options.contains(&previous.taken)
+            || options.iter().any(|task| !previous.options.contains(task))
+        {
+            return None;
+        }
+        let log = execution.log();
+        let quiet = log.events.len() == previous.events_from
+            && !log.output_reads.contains(&(step - 1))
+            && !log.releases.iter().any(|(at, _)| *at == step - 1);
+        quiet.then_some(previous.taken)
     }
 }
 
@@ -258,14 +311,17 @@ impl Scheduler for Dfs {
             }
         } else {
             let sleep = self.sleep_on_arrival(step, execution);
+            let forced = self.goes_on(step, execution, &options);
+            let options = forced.map_or(options, |task| vec![task]);
             let awake = options
                 .iter()
                 .copied()
                 .find(|t| !sleep.iter().any(|(s, _)| s == t));
             // Everyone asleep: this order only repeats others; finish it all the same.
             let next = awake.or_else(|| options.first().copied())?;
-            self.levels
-                .push(Level::new(next, options, events_so_far(execution), sleep));
+            let mut level = Level::new(next, options, events_so_far(execution), sleep);
+            level.forced = forced.is_some();
+            self.levels.push(level);
             next
         };
         self.step += 1;

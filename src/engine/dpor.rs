@@ -1,5 +1,5 @@
-//! Dynamic partial-order reduction for the DFS engine, after Flanagan and Godefroid (POPL
-//! 2005), computed from the facade's own event log.
+//! Dynamic partial-order reduction for the DFS engine: source-DPOR with sleep sets (Abdulla,
+//! Aronis, Jonsson and Sagonas, POPL 2014), computed from the facade's own event log.
 //!
 //! A *transition* is what one thread does between two scheduling decisions of the DFS: the
 //! events the log gained meanwhile. Two transitions of different threads are *dependent*
@@ -11,16 +11,27 @@
 //! race with what the parent did before the spawn.
 //!
 //! Once an execution has ended, every transition `k` is checked against the transitions
-//! before it: the last one, `j`, that is dependent on `k`, belongs to another thread and is
-//! ordered before `k` by nothing but that dependence, is a race whose other order has to be
-//! explored. So the decision made before `j` gets a thread that leads to the other order:
-//! `k`'s own if it could run there, otherwise one whose transitions between `j` and `k` lead
-//! up to `k` (say the parent that spawns `k`'s thread), and every choice only if none could.
-//! Decisions explore only the choices races gave them; the search still reaches every order
-//! of dependent transitions, hence every outcome, deadlock and race, with far fewer
-//! executions when threads mostly touch different objects or wait for one another: the
-//! counter's two threads of three locked increments take 20 executions, one per order of
-//! the six increments.
+//! before it: each `j` of another thread that `k` depends on, and that nothing between them
+//! orders before `k`, is a race whose other order has to be explored (a write races with
+//! every read of the value it overwrites, not only the last). The decision before `j` must
+//! then try a thread that can start the other order: one of the *initials* of the
+//! transitions after `j` that do not depend on it, followed by `k`. If one is already among
+//! its choices, nothing is added. Sleep sets keep a decision from trying a thread whose next
+//! transition was explored from an earlier decision and commutes with everything since.
+//!
+//! Transitions that record nothing (a thread running up to its first operation, or finding
+//! a lock whose release is still pending) are not events: they neither race nor start an
+//! order. So that choosing a thread means choosing what it does next, a thread that did
+//! nothing visible at a decision goes on at the next one without a choice (unless another
+//! thread became runnable meanwhile); races are then charged to the decision before.
+//!
+//! The search reaches every order of dependent transitions, hence every outcome, deadlock
+//! and race, and on the models measured it runs exactly one execution per such order
+//! (source-DPOR may run a few more elsewhere): the counter's two threads of three locked
+//! increments take 20 executions, one per order of the six increments, and the locked
+//! ticket office with S sellers and T tickets takes S^T · S! executions, one per order in
+//! which the sellers take the lock (checked against the unreduced search and loom in `tests/reduction.rs`
+//! and on random programs in `tests/random_programs.rs`).
 //!
 //! What the log does not show cannot be analysed: a search whose executions start processes
 //! (their liveness and termination are not events) explores without it.
@@ -53,6 +64,15 @@ impl Transition {
             .iter()
             .any(|key| other.writes.contains(key) || other.reads.contains(key))
             || other.writes.iter().any(|key| self.reads.contains(key))
+    }
+
+    /// This transition followed by `next`, a later one of the same thread, as one.
+    pub(crate) fn merge(&mut self, next: &Transition) {
+        self.reads.extend(next.reads.iter().cloned());
+        self.writes.extend(next.writes.iter().cloned());
+        self.marks.extend(next.marks.iter().cloned());
+        self.follows.extend(next.follows.iter().cloned());
+        self.recorded += next.recorded;
     }
 
     /// True if it recorded anything. A thread that recorded nothing may not have moved (it
@@ -172,24 +192,26 @@ pub(crate) struct Race {
     pub(crate) earlier: usize,
     /// The transition that ran second.
     pub(crate) later: usize,
-    /// Threads whose choice at `earlier`'s decision can lead to the reversed order, best
-    /// first: `later`'s own thread, then the threads of the transitions in between that
-    /// lead up to `later` (one of them must run first if `later`'s thread cannot run yet
-    /// there; Flanagan and Godefroid's set E).
-    pub(crate) leads: Vec<usize>,
+    /// The threads that can start the reversed order at `earlier`'s decision: of the
+    /// transitions after `earlier` that do not depend on it, followed by `later`, those
+    /// that nothing among them has to precede (the *initials* of source-DPOR, Abdulla et
+    /// al., POPL 2014), in the order they ran.
+    pub(crate) initials: Vec<usize>,
 }
 
-/// For each transition, the last earlier one it races with.
+/// Every race of the execution: each transition against each earlier one of another
+/// thread that it depends on directly, with nothing in between ordering the two.
 pub(crate) fn races(transitions: &[Transition]) -> Vec<Race> {
     let n = transitions.len();
     let words = n.div_ceil(64);
     let has = |set: &[u64], i: usize| set[i / 64] & (1 << (i % 64)) != 0;
+    let add = |set: &mut [u64], i: usize| set[i / 64] |= 1 << (i % 64);
     // before[k]: the transitions that happen before k (itself included), through program
     // order and dependence.
     let mut before: Vec<Vec<u64>> = Vec::with_capacity(n);
     for k in 0..n {
         let mut set = vec![0u64; words];
-        set[k / 64] |= 1 << (k % 64);
+        add(&mut set, k);
         for m in 0..k {
             if ordered(&transitions[m], &transitions[k]) {
                 for (word, bits) in set.iter_mut().zip(&before[m]) {
@@ -202,25 +224,19 @@ pub(crate) fn races(transitions: &[Transition]) -> Vec<Race> {
     let mut races = Vec::new();
     for k in 0..n {
         // What reaches k through transitions between j and k; j races with k if it is
-        // dependent on k and not in there.
+        // dependent on k and not in there. Not only the last such j: with several, each
+        // order has to be reversed (two reads of a value that k writes, say).
         let mut reach = vec![0u64; words];
         for j in (0..k).rev() {
             if !has(&reach, j)
                 && transitions[j].thread != transitions[k].thread
                 && transitions[j].dependent(&transitions[k])
             {
-                let mut leads = vec![transitions[k].thread];
-                for (m, between) in transitions.iter().enumerate().take(k).skip(j + 1) {
-                    if has(&before[k], m) && !leads.contains(&between.thread) {
-                        leads.push(between.thread);
-                    }
-                }
                 races.push(Race {
                     earlier: j,
                     later: k,
-                    leads,
+                    initials: initials(transitions, &before, j, k),
                 });
-                break;
             }
             if ordered(&transitions[j], &transitions[k]) {
                 for (word, bits) in reach.iter_mut().zip(&before[j]) {
@@ -230,6 +246,35 @@ pub(crate) fn races(transitions: &[Transition]) -> Vec<Race> {
         }
     }
     races
+}
+
+/// The threads that can run first in the reversed order of the race `j`, `k`: the
+/// transitions between them that do not happen after `j`, then `k`, and of those, the
+/// threads whose first transition there has nothing among them before it.
+fn initials(transitions: &[Transition], before: &[Vec<u64>], j: usize, k: usize) -> Vec<usize> {
+    let has = |set: &[u64], i: usize| set[i / 64] & (1 << (i % 64)) != 0;
+    // A transition that recorded nothing (a thread reaching its first operation, or
+    // finding a lock still held) is no event: it neither races nor starts an order.
+    let reversed: Vec<usize> = (j + 1..k)
+        .filter(|&m| transitions[m].made_progress() && !has(&before[m], j))
+        .chain([k])
+        .collect();
+    let mut threads = Vec::new();
+    let mut seen = Vec::new();
+    for &m in &reversed {
+        let thread = transitions[m].thread;
+        if seen.contains(&thread) {
+            continue;
+        }
+        seen.push(thread);
+        let preceded = reversed
+            .iter()
+            .any(|&other| other != m && has(&before[m], other));
+        if !preceded {
+            threads.push(thread);
+        }
+    }
+    threads
 }
 
 /// `m` comes before `k` in `k`'s history: same thread, dependent, or `k` follows what `m`
@@ -281,9 +326,9 @@ mod tests {
     }
 
     #[test]
-    fn the_threads_leading_up_to_the_later_transition_are_its_leads() {
-        // 1 writes x; 2 writes y; 3 reads y, then reads x: the race of 0 with 3 can also be
-        // reversed by running 2 (whose write leads to 3's) first at 0's decision.
+    fn a_race_reversed_must_start_with_an_initial() {
+        // 1 writes x; 2 writes y; 3 reads y, then reads x: the race of 0 with 3 is reversed
+        // by running 2 (whose write 3 reads first) at 0's decision; 3 cannot go first.
         let ts = [
             transition(1, &[], &["x"]),
             transition(2, &[], &["y"]),
@@ -292,6 +337,21 @@ mod tests {
         ];
         let race = races(&ts).into_iter().find(|r| r.later == 3).unwrap();
         assert_eq!(race.earlier, 0);
-        assert_eq!(race.leads, [3, 2]);
+        assert_eq!(race.initials, [2]);
+    }
+
+    #[test]
+    fn a_write_races_with_every_read_before_it_not_only_the_last() {
+        // 1 and 2 read x, then 3 writes it: both reads race with the write.
+        let ts = [
+            transition(1, &["x"], &[]),
+            transition(2, &["x"], &[]),
+            transition(3, &[], &["x"]),
+        ];
+        assert_eq!(pairs(&ts), [(1, 2), (0, 2)]);
+        let race = races(&ts).into_iter().find(|r| r.earlier == 0).unwrap();
+        // The reversed order keeps 2's read before the write (that pair is a race of its
+        // own), so it starts with 2's read.
+        assert_eq!(race.initials, [2]);
     }
 }
