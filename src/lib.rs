@@ -77,12 +77,12 @@
 //!   execution is still checked for races, and the first race found makes the search start
 //!   again without the reduction, so that a racy program's counterexample and outcome table
 //!   are those of the full search. The DFS engine adds a dynamic partial-order reduction
-//!   with sleep sets, computed from the event log after each execution: the last earlier
-//!   step of another thread that each step depends on (same object, one of them writing)
-//!   and that nothing else orders before it gets the other order explored (a spawn and the
-//!   child's steps, a thread's end and its join, are ordered but never race). A mutex's real
-//!   release under shuttle happens after a scheduling point, so it is noted apart from
-//!   the `unlock` event and counted in the step that performs it.
+//!   (source-DPOR with sleep sets), computed from the event log after each execution: each
+//!   earlier step of another thread that a step depends on directly (same object, one of
+//!   them writing, nothing in between ordering them) gets the other order explored (a
+//!   spawn and the child's steps, a thread's end and its join, are ordered but never race).
+//!   A mutex's real release under shuttle happens after a scheduling point, so it is noted
+//!   apart from the `unlock` event and counted in the step that performs it.
 //! * **Processes.** Under loom and shuttle a [`process::Process`] is a modelled thread with a
 //!   virtual pid; under the std engine (Linux) it is a real child made by `fork`, whose
 //!   output comes back through a pipe (see [`process`]).
@@ -92,9 +92,10 @@
 //! * loom explores at most 4 spawned threads; larger models get [`Error::EngineLimit`]
 //!   naming the engines that can run them.
 //! * The DFS engine's partial-order reduction explores every order of the takings of a
-//!   lock, and does not use symmetry (identical threads): `tickets(4,4)/mutex` takes
-//!   27,538 executions, `tickets(5,4)/mutex` 846,044. It is off for searches that start
-//!   processes (whose liveness is not in the log) and for sharded searches.
+//!   lock, and does not use symmetry (identical threads): `tickets(S,T)/mutex` takes
+//!   S^T · S! executions (`tickets(5,5)` 375,000, `tickets(6,4)` 933,120). It is off for
+//!   searches that start processes (whose liveness is not in the log) and for sharded
+//!   searches.
 //! * loom does not always explore a `try_lock` that finds the lock busy (a two-thread
 //!   program in `tests/reduction.rs` gets only the successful outcome); the DFS engine
 //!   explores both.
