@@ -168,7 +168,7 @@ fn compare(cases: u32, rng: TestRng) {
 
 #[test]
 fn the_reduction_reaches_every_outcome_of_random_programs() {
-    compare(40, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
+    compare(25, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
 }
 
 /// The same with fresh programs each time: `cargo test -- --ignored random_programs`.

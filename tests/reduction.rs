@@ -310,6 +310,25 @@ fn programs() -> Vec<Program> {
             },
         },
         Program {
+            // The random-program oracle's first find: the reduction of the time never ran
+            // "second load, add, first load".
+            name: "two threads load an atomic that the main thread adds to",
+            run: || {
+                let n = Arc::new(AtomicUsize::new(0));
+                let loads: Vec<_> = (0..2)
+                    .map(|_| {
+                        let n = Arc::clone(&n);
+                        thread::spawn(move || n.load(Ordering::SeqCst))
+                    })
+                    .collect();
+                n.fetch_add(1, Ordering::SeqCst);
+                loads
+                    .into_iter()
+                    .map(|h| h.join().unwrap().to_string())
+                    .collect()
+            },
+        },
+        Program {
             name: "who sells which ticket: two sellers, two tickets, a lock inside the lock",
             run: who_sells::<2, 2>,
         },
