@@ -25,7 +25,9 @@ enum Inner<T> {
 /// Proof of holding a [`Mutex`]; unlocks when dropped, like [`std::sync::MutexGuard`].
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T> {
-    witness: Option<Witness<'a>>,
+    /// Dropped by hand in `drop`, so that a guard made outside explorations has nothing
+    /// left for the compiler's drop glue (which it then inlines).
+    witness: std::mem::ManuallyDrop<Option<Witness<'a>>>,
     /// Released by hand in `drop`: kept locked for ever if its thread's process was
     /// terminated (a terminated process runs no cleanup).
     inner: std::mem::ManuallyDrop<GuardInner<'a, T>>,
@@ -36,45 +38,49 @@ impl<T> Drop for MutexGuard<'_, T> {
     fn drop(&mut self) {
         if self.witness.is_none() {
             // Outside any exploration: a plain unlock.
-            // SAFETY: `inner` is dropped here once and never used again.
-            unsafe { std::mem::ManuallyDrop::drop(&mut self.inner) }
+            // SAFETY: `inner` is taken here once and never used again.
+            match unsafe { std::mem::ManuallyDrop::take(&mut self.inner) } {
+                GuardInner::Std(guard) => drop(guard),
+                engine_guard => drop_out_of_line(engine_guard),
+            }
             return;
         }
         self.drop_recorded();
     }
 }
 
+/// Keeps the engines' guards out of the inlined unlock of a plain one.
+#[inline(never)]
+fn drop_out_of_line<T>(guard: T) {
+    drop(guard);
+}
+
 impl<T> MutexGuard<'_, T> {
     #[inline(never)]
     fn drop_recorded(&mut self) {
+        // SAFETY: taken once, here, while the guard is dropped.
+        let Some(mut witness) = (unsafe { std::mem::ManuallyDrop::take(&mut self.witness) })
+        else {
+            return;
+        };
         // The unlock is a step of its own: a process can be terminated just before it (the
         // step then unwinds the thread, and the lock is never released).
-        if let Some(witness) = &self.witness {
-            if !std::thread::panicking() {
-                context::step(&witness.execution, witness.thread);
-            }
+        if !std::thread::panicking() {
+            context::step(&witness.execution, witness.thread);
         }
-        let terminated = self
-            .witness
-            .as_ref()
-            .is_some_and(|w| w.execution.is_terminated(w.thread));
+        let terminated = witness.execution.is_terminated(witness.thread);
         // Under shuttle the release happens after a scheduling point, in the thread's next
         // step: the DFS's reduction must see it there (see `Log::releases`). Searches
         // without the reduction (the samplers among them) do not need the note.
-        let released = self
-            .witness
-            .as_ref()
-            .filter(|w| {
-                w.execution.backend == context::Backend::Shuttle
-                    && !w.execution.every_access_is_a_point
-                    && !terminated
-            })
-            .map(|w| (Arc::clone(&w.execution), w.name.to_owned()));
-        // The unlock is recorded before the engine releases the lock: the next owner's
-        // `lock` event always comes after this `unlock`. A terminated holder never unlocks.
-        if let Some(mut witness) = self.witness.take() {
-            witness.unlocks = !terminated;
-        }
+        let released = (witness.execution.backend == context::Backend::Shuttle
+            && !witness.execution.every_access_is_a_point
+            && !terminated)
+            .then(|| (Arc::clone(&witness.execution), witness.name.to_owned()));
+        // The unlock is recorded (when the witness drops) before the engine releases the
+        // lock: the next owner's `lock` event always comes after this `unlock`. A
+        // terminated holder never unlocks.
+        witness.unlocks = !terminated;
+        drop(witness);
         if !terminated {
             // SAFETY: `inner` is dropped here once and never used again.
             unsafe { std::mem::ManuallyDrop::drop(&mut self.inner) }
@@ -257,7 +263,7 @@ fn lift_try<'a, G, T>(
 
 fn guard<'a, T>(witness: Option<Witness<'a>>, inner: GuardInner<'a, T>) -> MutexGuard<'a, T> {
     MutexGuard {
-        witness,
+        witness: std::mem::ManuallyDrop::new(witness),
         inner: std::mem::ManuallyDrop::new(inner),
     }
 }
