@@ -112,11 +112,19 @@ fn guarded_ticket_office_is_proved_on_loom() {
 }
 
 #[test]
-fn guarded_ticket_office_is_proved_on_dfs_at_the_size_it_can_finish() {
-    // shuttle's DFS explores every scheduling choice with no reduction: 3 sellers x 3
-    // tickets does not finish in minutes (3 x 2 ran 3.5 million executions in 60 s without
-    // finishing). 2 x 3 is its largest quick proof; README says so.
-    assert_proved(TicketSale::guarded(2, 3), Engine::dfs());
+fn guarded_ticket_office_is_proved_on_dfs_with_one_execution_per_lock_order() {
+    // Unreduced, 3 sellers x 3 tickets does not finish in minutes (3 x 2 ran 3.5 million
+    // executions in 60 s). With the reduction, one execution per order in which the sellers
+    // take the lock: S^T orders of the sales times S! of the final looks at an empty count.
+    // Fewer would lose orders; more would be a weaker reduction.
+    for (sellers, tickets) in [(1, 3), (2, 1), (2, 3), (3, 2), (3, 3)] {
+        let orders = (sellers as u64).pow(tickets) * (1..=sellers as u64).product::<u64>();
+        assert_eq!(
+            assert_proved(TicketSale::guarded(sellers, tickets), Engine::dfs()),
+            orders,
+            "{sellers} x {tickets}"
+        );
+    }
 }
 
 #[test]

@@ -59,8 +59,7 @@ impl<T> MutexGuard<'_, T> {
     #[inline(never)]
     fn drop_recorded(&mut self) {
         // SAFETY: taken once, here, while the guard is dropped.
-        let Some(mut witness) = (unsafe { std::mem::ManuallyDrop::take(&mut self.witness) })
-        else {
+        let Some(mut witness) = (unsafe { std::mem::ManuallyDrop::take(&mut self.witness) }) else {
             return;
         };
         // The unlock is a step of its own: a process can be terminated just before it (the
