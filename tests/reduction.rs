@@ -441,3 +441,67 @@ fn the_dfs_reduction_agrees_with_loom_on_larger_race_free_programs() {
         assert_eq!(outcomes(Engine::dfs()), loom, "{}", program.name);
     }
 }
+
+/// Programs whose orders of dependent steps are easy to count by hand: the DFS runs one
+/// execution per order, no more (a weaker reduction, say one without sleep sets, runs 7, 10
+/// and 5 here) and no fewer (a lost order).
+#[test]
+fn the_dfs_reduction_runs_one_execution_per_order_of_dependent_steps() {
+    use interleavings::sync::atomic::{AtomicUsize, Ordering};
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::thread;
+    let count = |program: fn()| explore(program).engine(Engine::dfs()).run().executions();
+    // Each load before or after its store: 2 x 2 orders.
+    let writers_and_a_reader = || {
+        let (x, y) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (x1, y1, x2, y2) = (x.clone(), y.clone(), x.clone(), y.clone());
+        let a = thread::spawn(move || x1.store(1, Ordering::SeqCst));
+        let b = thread::spawn(move || y1.store(1, Ordering::SeqCst));
+        let c = thread::spawn(move || (x2.load(Ordering::SeqCst), y2.load(Ordering::SeqCst)));
+        a.join().unwrap();
+        b.join().unwrap();
+        c.join().unwrap();
+    };
+    assert_eq!(count(writers_and_a_reader), 4);
+    // Thread 2 takes both locks, thread 0 the first, thread 1 the second: 2 x 2 orders.
+    let two_locks = || {
+        let (first, second) = (Arc::new(Mutex::new(0)), Arc::new(Mutex::new(0)));
+        let handles: Vec<_> = (0..3)
+            .map(|i| {
+                let (first, second) = (first.clone(), second.clone());
+                thread::spawn(move || {
+                    if i != 1 {
+                        *first.lock().unwrap() += 1;
+                    }
+                    if i != 0 {
+                        *second.lock().unwrap() += 1;
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+    };
+    assert_eq!(count(two_locks), 4);
+    // Two loads, each before or after the one store: 2 x 2 orders.
+    let readers_of_one_write = || {
+        let x = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (0..3)
+            .map(|i| {
+                let x = x.clone();
+                thread::spawn(move || {
+                    if i == 0 {
+                        x.store(1, Ordering::SeqCst);
+                    } else {
+                        x.load(Ordering::SeqCst);
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+    };
+    assert_eq!(count(readers_of_one_write), 4);
+}
