@@ -164,8 +164,8 @@ impl Dfs {
         }
         // Each race asks the decision before its earlier transition (before the empty step
         // that led to it, if any) for a thread that can start the reversed order, unless
-        // one already is among the choices to try there; a sleeping one only if no other
-        // can. If none could run there, every choice.
+        // one already is among the choices to try there. If none could run there, every
+        // choice.
         for race in super::dpor::races(&transitions) {
             let mut at = race.earlier;
             while at > 0 && self.levels[at].forced {
@@ -181,8 +181,9 @@ impl Dfs {
             if initials.iter().any(|task| level.backtrack.contains(task)) {
                 continue;
             }
-            let awake = initials.iter().find(|&&task| !level.asleep(task));
-            match awake.or(initials.first()) {
+            // Any initial will do, even a sleeping one: a sleeper's orders are explored
+            // from an earlier decision.
+            match initials.first() {
                 Some(&task) => level.want(task),
                 None => level.want_all(),
             }
