@@ -128,6 +128,12 @@ impl Dfs {
         self.levels[..upto].iter().filter(|l| l.branching()).count()
     }
 
+    /// True if the partial-order reduction applies to `execution`'s search: the log
+    /// describes it fully and the search is not split into shards.
+    fn reduces(&self, execution: &Execution) -> bool {
+        !self.exhaustive_choices && !execution.every_access_is_a_point && !execution.has_processes()
+    }
+
     /// After an execution: which choices the decisions it made must still try.
     fn add_choices(&mut self) {
         let execution = self.job.last_execution();
@@ -189,9 +195,7 @@ impl Dfs {
             }
         }
     }
-}
 
-impl Dfs {
     /// The sleep set of a new level at `step`: the previous level's sleepers and explored
     /// choices whose transitions are independent of the one just taken there.
     fn sleep_on_arrival(
@@ -199,15 +203,9 @@ impl Dfs {
         step: usize,
         execution: Option<&Execution>,
     ) -> Vec<(TaskId, Transition)> {
-        if self.exhaustive_choices || step == 0 {
-            return Vec::new();
-        }
-        let Some(execution) = execution else {
+        let Some(execution) = execution.filter(|e| step > 0 && self.reduces(e)) else {
             return Vec::new();
         };
-        if execution.every_access_is_a_point || execution.has_processes() {
-            return Vec::new();
-        }
         let previous = &self.levels[step - 1];
         let log = execution.log();
         let taken = super::dpor::transition(
@@ -225,9 +223,7 @@ impl Dfs {
             .cloned()
             .collect()
     }
-}
 
-impl Dfs {
     /// Under the reduction, the thread that must go on at the new decision `step`: the one
     /// chosen at the decision before, if it recorded nothing since, can still run, and no
     /// other thread became runnable.
@@ -237,13 +233,7 @@ impl Dfs {
         execution: Option<&Execution>,
         options: &[TaskId],
     ) -> Option<TaskId> {
-        if self.exhaustive_choices || step == 0 {
-            return None;
-        }
-        let execution = execution?;
-        if execution.every_access_is_a_point || execution.has_processes() {
-            return None;
-        }
+        let execution = execution.filter(|e| step > 0 && self.reduces(e))?;
         let previous = &self.levels[step - 1];
         // A thread that became runnable meanwhile (a child whose spawn just took effect)
         // is a new choice: the decision is a real one.
