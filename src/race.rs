@@ -141,16 +141,23 @@ impl HappensBefore {
             Effect::Plain => {}
             Effect::Read(object) => self.read(thread, event, object),
             Effect::Write(object) => self.write(thread, event, object),
+            // Clocks are joined and copied in place: an execution makes thousands of these,
+            // and allocating a clock for each showed in profiles.
             Effect::Acquire(object) => {
+                self.clock(thread);
                 if let Some(Some(released)) = self.objects.get(object) {
-                    let released = released.clone();
-                    self.clock(thread).join(&released);
+                    self.threads[thread].join(released);
                 }
             }
             Effect::Release(object) => {
-                let mine = self.clock(thread).clone();
-                *self.object(object) = Some(mine);
-                self.clock(thread).tick(thread);
+                self.clock(thread);
+                self.object(object);
+                let mine = &self.threads[thread];
+                match &mut self.objects[object] {
+                    Some(kept) => kept.0.clone_from(&mine.0),
+                    empty => *empty = Some(mine.clone()),
+                }
+                self.threads[thread].tick(thread);
             }
             Effect::Update {
                 object,
@@ -161,11 +168,13 @@ impl HappensBefore {
                     self.apply(thread, event, Effect::Acquire(object));
                 }
                 if release {
-                    let mine = self.clock(thread).clone();
-                    self.object(object)
+                    self.clock(thread);
+                    self.object(object);
+                    let mine = &self.threads[thread];
+                    self.objects[object]
                         .get_or_insert_with(Clock::default)
-                        .join(&mine);
-                    self.clock(thread).tick(thread);
+                        .join(mine);
+                    self.threads[thread].tick(thread);
                 }
             }
             Effect::Overwrite(object) => {
@@ -220,23 +229,28 @@ impl HappensBefore {
 
     fn write(&mut self, thread: usize, event: usize, object: ObjectId) {
         let epoch = self.clock(thread).get(thread);
-        let history = std::mem::take(self.history(object));
-        let earlier = history.write.into_iter().chain(history.reads);
-        let mut conflicts: Vec<Access> = earlier.filter(|a| a.thread != thread).collect();
-        conflicts.sort_by_key(|a| a.event);
-        for access in conflicts {
+        let mut history = std::mem::take(self.history(object));
+        // Racing accesses go straight into `races`, then are put in event order; the reads'
+        // vector is kept for the next reads (no allocation per write).
+        let found = self.races.len();
+        let earlier = history.write.iter().chain(&history.reads);
+        for &access in earlier.filter(|a| a.thread != thread) {
             if !self.ordered(access, thread) {
-                self.race(access, event);
+                self.races.push(Race {
+                    first: access.event,
+                    second: event,
+                });
             }
         }
-        *self.history(object) = History {
-            write: Some(Access {
-                thread,
-                epoch,
-                event,
-            }),
-            reads: Vec::new(),
-        };
+        self.races[found..].sort_by_key(|race| race.first);
+        self.races.truncate(MAX_RACES);
+        history.write = Some(Access {
+            thread,
+            epoch,
+            event,
+        });
+        history.reads.clear();
+        *self.history(object) = history;
     }
 
     fn object(&mut self, object: ObjectId) -> &mut Option<Clock> {
