@@ -13,10 +13,23 @@
 use crate::engine;
 use crate::race::{Effect, HappensBefore, ObjectId};
 use crate::report::CounterexampleKind;
-use crate::trace::{Event, Op, Trace};
+use crate::trace::{Event, Op, Trace, Value};
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+
+/// The object of events that act on none: a thread's end, a yield, a sleep. Names are
+/// shared, not copied, into every event that mentions them.
+pub(crate) fn no_object() -> &'static Arc<str> {
+    static NONE: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(""));
+    &NONE
+}
+
+/// The object of printed lines.
+fn stdout_name() -> &'static Arc<str> {
+    static STDOUT: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from("stdout"));
+    &STDOUT
+}
 
 /// The engine family that provides the primitives of an execution.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,11 +60,11 @@ pub(crate) struct Binding {
 
 impl Binding {
     /// The name an object gets until it is `named`: `mutex1`, `shared2`, ...
-    pub(crate) fn default_name(&self, kind: &str) -> String {
+    pub(crate) fn default_name(&self, kind: &str) -> Arc<str> {
         if self.object == 0 {
-            kind.to_owned()
+            Arc::from(kind)
         } else {
-            format!("{kind}{}", self.object)
+            Arc::from(format!("{kind}{}", self.object))
         }
     }
 }
@@ -83,7 +96,7 @@ pub(crate) enum Status {
     /// mutex's object id, or the joined thread's index.
     Waiting {
         op: Op,
-        object: String,
+        object: Arc<str>,
         target: usize,
     },
     Finished,
@@ -91,7 +104,7 @@ pub(crate) enum Status {
 
 #[derive(Debug)]
 pub(crate) struct ThreadState {
-    pub(crate) label: String,
+    pub(crate) label: Arc<str>,
     pub(crate) name: Option<String>,
     pub(crate) status: Status,
     /// The thread that spawned it (none for the main thread).
@@ -128,7 +141,7 @@ pub(crate) struct Log {
     /// The DFS decisions after which a mutex was really released under shuttle, and its
     /// name. Not events: the trace shows the `unlock` step, recorded before the engine's
     /// release and its scheduling point.
-    pub(crate) releases: Vec<(usize, String)>,
+    pub(crate) releases: Vec<(usize, Arc<str>)>,
     /// Events recorded so far by each thread, by index.
     taken: Vec<usize>,
     objects: ObjectId,
@@ -137,14 +150,21 @@ pub(crate) struct Log {
 impl Log {
     pub(crate) fn trace(&self) -> Trace {
         Trace {
-            threads: self.threads.iter().map(|t| t.label.clone()).collect(),
+            threads: self.threads.iter().map(|t| t.label.to_string()).collect(),
             events: self.events.clone(),
             races: self.happens_before.races().to_vec(),
         }
     }
 
     /// Appends one event and applies its effect on happens-before.
-    fn push(&mut self, thread: usize, op: Op, object: &str, value: Option<String>, effect: Effect) {
+    fn push(
+        &mut self,
+        thread: usize,
+        op: Op,
+        object: &Arc<str>,
+        value: Option<Value>,
+        effect: Effect,
+    ) {
         // The trace ends where the failure happened: what threads do while they are stopped
         // (unwinding, a thread's end after a deadlock) is not part of the story.
         if self.failure.is_some() {
@@ -180,7 +200,7 @@ impl Log {
             step,
             thread,
             op,
-            object: object.to_owned(),
+            object: Arc::clone(object),
             value,
         });
     }
@@ -321,7 +341,7 @@ impl Execution {
     ) -> Arc<Self> {
         let log = Log {
             threads: vec![ThreadState {
-                label: "main".into(),
+                label: Arc::from("main"),
                 name: Some("main".into()),
                 status: Status::Running,
                 parent: None,
@@ -380,7 +400,7 @@ impl Execution {
     pub(crate) fn add_thread(&self, parent: usize, name: Option<String>) -> usize {
         let mut log = self.log();
         let index = log.threads.len();
-        let label = name.clone().unwrap_or_else(|| format!("thread-{index}"));
+        let label = Arc::from(name.clone().unwrap_or_else(|| format!("thread-{index}")));
         let (pid, parent_pid) = (log.threads[parent].pid, log.threads[parent].parent_pid);
         log.threads.push(ThreadState {
             label,
@@ -464,7 +484,7 @@ impl Execution {
         self.log().threads[index].status == Status::Finished
     }
 
-    pub(crate) fn thread_label(&self, index: usize) -> String {
+    pub(crate) fn thread_label(&self, index: usize) -> Arc<str> {
         self.log().threads[index].label.clone()
     }
 
@@ -486,7 +506,7 @@ impl Execution {
         &self,
         thread: usize,
         op: Op,
-        object: &str,
+        object: &Arc<str>,
         target: usize,
         block: impl FnOnce() -> R,
     ) -> R {
@@ -494,7 +514,7 @@ impl Execution {
             let mut log = self.log();
             log.threads[thread].status = Status::Waiting {
                 op,
-                object: object.to_owned(),
+                object: Arc::clone(object),
                 target,
             };
             self.backend == Backend::Shuttle && log.deadlocked()
@@ -510,8 +530,13 @@ impl Execution {
         result
     }
 
+    /// Makes room for `events` events in the log.
+    pub(crate) fn expect_events(&self, events: usize) {
+        self.log().events.reserve(events);
+    }
+
     /// Records an event that does not order threads.
-    pub(crate) fn record(&self, thread: usize, op: Op, object: &str, value: Option<String>) {
+    pub(crate) fn record(&self, thread: usize, op: Op, object: &Arc<str>, value: Option<Value>) {
         self.record_with(thread, op, object, value, Effect::Plain);
     }
 
@@ -520,8 +545,8 @@ impl Execution {
         &self,
         thread: usize,
         op: Op,
-        object: &str,
-        value: Option<String>,
+        object: &Arc<str>,
+        value: Option<Value>,
         effect: Effect,
     ) {
         self.log().push(thread, op, object, value, effect);
@@ -534,9 +559,9 @@ impl Execution {
         &self,
         thread: usize,
         op: Op,
-        object: &str,
+        object: &Arc<str>,
         operation: impl FnOnce() -> R,
-        describe: impl FnOnce(&R) -> (Option<String>, Effect),
+        describe: impl FnOnce(&R) -> (Option<Value>, Effect),
     ) -> R {
         if self.backend == Backend::Std {
             let mut log = self.log();
@@ -563,12 +588,13 @@ impl Execution {
         if self.echo_output && self.backend == Backend::Std {
             println!("{line}");
         }
-        log.output.push(line.clone());
-        log.push(thread, Op::Print, "stdout", Some(line), Effect::Plain);
+        let value = Value::from(line.as_str());
+        log.output.push(line);
+        log.push(thread, Op::Print, stdout_name(), Some(value), Effect::Plain);
     }
 
     /// Notes that the mutex `name` was just released by the engine (see `Log::releases`).
-    pub(crate) fn note_release(&self, name: String) {
+    pub(crate) fn note_release(&self, name: Arc<str>) {
         let at = self.decision.load(Ordering::Relaxed);
         self.log().releases.push((at, name));
     }
@@ -590,11 +616,11 @@ impl Execution {
     }
 
     /// Records that `thread` is about to wait for `mutex` if another thread holds it.
-    pub(crate) fn note_contention(&self, thread: usize, mutex: ObjectId, name: &str) {
+    pub(crate) fn note_contention(&self, thread: usize, mutex: ObjectId, name: &Arc<str>) {
         self.replay_point();
         let mut log = self.log();
         if let Some(holder) = log.held_by_other(mutex, thread) {
-            let holder = log.threads[holder].label.clone();
+            let holder = Value::from(&*log.threads[holder].label);
             log.push(thread, Op::Block, name, Some(holder), Effect::Plain);
         }
     }
@@ -697,7 +723,7 @@ impl Execution {
                     ),
                     None => format!("{} waits for `{object}`", t.label),
                 });
-                holder.map(|h| log.threads[h].label.clone())
+                holder.map(|h| Value::from(&*log.threads[h].label))
             };
             let last = log.events.iter().rev().find(|e| e.thread == index);
             if last.is_none_or(|e| e.op != Op::Block) {
@@ -714,6 +740,16 @@ impl Execution {
 /// The execution running on this thread, if any.
 pub(crate) fn current() -> Option<Arc<Execution>> {
     CURRENT.with(|c| c.borrow().as_ref().map(|c| Arc::clone(&c.execution)))
+}
+
+/// True if this thread runs an execution that has failed (asked at every scheduling
+/// decision, so without taking a reference to the execution).
+pub(crate) fn current_has_failed() -> bool {
+    CURRENT.with(|c| {
+        c.borrow()
+            .as_ref()
+            .is_some_and(|c| c.execution.has_failed())
+    })
 }
 
 /// The execution running on this thread and the index of the model thread running now, in

@@ -719,6 +719,11 @@ impl<M: Model> Job for Run<M> {
             self.echo_output,
             self.every_access_is_a_point,
         );
+        // Executions of one model are about as long as each other: room for as many events
+        // as the last one saves growing the log step by step.
+        if let Some(last) = &state.last {
+            execution.expect_events(last.log().events.len());
+        }
         state.last = Some(Arc::clone(&execution));
         execution
     }
@@ -736,7 +741,7 @@ impl<M: Model> Job for Run<M> {
                 panic::resume_unwind(payload)
             }
         };
-        execution.record(0, Op::Finish, "", None);
+        execution.record(0, Op::Finish, context::no_object(), None);
         execution.set_status(0, context::Status::Finished);
         if self.state().foreign {
             return;

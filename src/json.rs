@@ -189,8 +189,8 @@ impl<O: Ord + std::fmt::Debug> Report<O> {
                         step: e.step,
                         thread: e.thread,
                         op: e.op.name().to_owned(),
-                        object: e.object.clone(),
-                        value: e.value.clone(),
+                        object: e.object.to_string(),
+                        value: e.value.as_ref().map(|v| v.to_string()),
                     })
                     .collect(),
             },

@@ -374,7 +374,7 @@ fn step_caller() -> usize {
 #[cfg(target_os = "linux")]
 fn note_real_end(execution: &Execution, index: usize) {
     if !execution.has_finished(index) {
-        execution.record(index, Op::Finish, "", None);
+        execution.record(index, Op::Finish, context::no_object(), None);
         execution.set_status(index, context::Status::Finished);
     }
 }

@@ -9,8 +9,9 @@
 use crate::context::{self, Backend, Binding};
 use crate::engine;
 use crate::race::Effect;
-use crate::trace::Op;
+use crate::trace::{Op, Value};
 use std::fmt;
+use std::sync::Arc;
 
 /// A shared variable whose every read and write is one step of the execution.
 ///
@@ -23,7 +24,7 @@ use std::fmt;
 /// assert_eq!(counter.get(), 101);
 /// ```
 pub struct Shared<T> {
-    name: String,
+    name: Arc<str>,
     /// The process whose memory it is: other processes may not touch it.
     process: u32,
     binding: Binding,
@@ -85,7 +86,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
 
     /// Names the variable in traces and messages.
     pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
+        self.name = Arc::from(name.into());
         self
     }
 
@@ -114,7 +115,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
                 thread,
                 Op::Get,
                 &self.name,
-                Some(format!("{read:?}")),
+                Some(Value::debug(&read)),
                 effect,
             );
         }
@@ -138,7 +139,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
                 thread,
                 Op::Set,
                 &self.name,
-                Some(format!("{new:?}")),
+                Some(Value::debug(&new)),
                 effect,
             );
         }

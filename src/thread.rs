@@ -7,7 +7,7 @@
 use crate::context::{self, Backend, Execution, Status};
 use crate::engine;
 use crate::race::Effect;
-use crate::trace::Op;
+use crate::trace::{Op, Value};
 use std::fmt;
 use std::io;
 use std::panic::{self, AssertUnwindSafe};
@@ -113,7 +113,7 @@ pub(crate) fn run_model_thread<T>(
             execution.stop();
         }
     }
-    execution.record(thread, Op::Finish, "", None);
+    execution.record(thread, Op::Finish, context::no_object(), None);
     execution.set_status(thread, Status::Finished);
     result.unwrap_or_else(|payload| panic::resume_unwind(payload))
 }
@@ -203,7 +203,12 @@ pub fn sleep(duration: std::time::Duration) {
     };
     context::step(&execution, thread);
     execution.clock.write();
-    execution.record(thread, Op::Sleep, "", Some(format!("{duration:?}")));
+    execution.record(
+        thread,
+        Op::Sleep,
+        context::no_object(),
+        Some(Value::debug(&duration)),
+    );
     if execution.backend == Backend::Std {
         std::thread::sleep(duration);
     }
@@ -216,7 +221,7 @@ pub fn yield_now() {
         return std::thread::yield_now();
     };
     context::step(&execution, thread);
-    execution.record(thread, Op::Yield, "", None);
+    execution.record(thread, Op::Yield, context::no_object(), None);
     match execution.backend {
         Backend::Std => std::thread::yield_now(),
         Backend::Loom => engine::loom::yield_now(),

@@ -5,7 +5,10 @@
 //! never adds a scheduling point: it happens inside the operation, after the engine has
 //! already decided which thread runs.
 
+use compact_str::CompactString;
 use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 /// What a facade operation did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,10 +99,88 @@ pub struct Event {
     pub thread: usize,
     /// What it did.
     pub op: Op,
-    /// The object it acted on, by name (for `spawn` and `join`: the other thread).
-    pub object: String,
+    /// The object it acted on, by name (for `spawn` and `join`: the other thread). Shared
+    /// with the object itself: recording an event does not copy the name.
+    pub object: Arc<str>,
     /// The value read or written, already rendered, where the operation has one.
-    pub value: Option<String>,
+    pub value: Option<Value>,
+}
+
+/// A value as an event shows it (`103`, `0 → 1`, a printed line), already rendered.
+///
+/// Short renderings, which are nearly all of them, are kept inline: recording a step does
+/// not allocate for its value. It reads as a `&str`.
+///
+/// ```
+/// use interleavings::trace::Value;
+///
+/// let value = Value::from("103");
+/// assert_eq!(&*value, "103");
+/// assert_eq!(value.to_string(), "103");
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Value(CompactString);
+
+impl Value {
+    /// Renders `value` with its `Debug` format, as the facade shows what it read and wrote.
+    pub fn debug(value: &impl fmt::Debug) -> Self {
+        Value(compact_str::format_compact!("{value:?}"))
+    }
+
+    /// The rendering as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Value {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Self {
+        Value(CompactString::new(text))
+    }
+}
+
+impl From<String> for Value {
+    fn from(text: String) -> Self {
+        Value(CompactString::from(text))
+    }
+}
+
+impl From<fmt::Arguments<'_>> for Value {
+    fn from(arguments: fmt::Arguments<'_>) -> Self {
+        Value(compact_str::ToCompactString::to_compact_string(&arguments))
+    }
+}
+
+impl PartialEq<str> for Value {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Value {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
 }
 
 impl fmt::Display for Event {
@@ -166,7 +247,7 @@ impl Trace {
                     holders.insert(&event.object, event.thread);
                 }
                 Op::Unlock => {
-                    holders.remove(event.object.as_str());
+                    holders.remove(&*event.object);
                 }
                 Op::Finish => {
                     if let Some(done) = finished.get_mut(event.thread) {
@@ -191,12 +272,12 @@ impl Trace {
         };
         match next.op {
             Op::Lock => holders
-                .get(next.object.as_str())
+                .get(&*next.object)
                 .is_some_and(|&holder| holder != thread),
             Op::Join => self
                 .threads
                 .iter()
-                .position(|name| *name == next.object)
+                .position(|name| **name == *next.object)
                 .is_some_and(|target| !finished.get(target).copied().unwrap_or(true)),
             _ => false,
         }

@@ -30,10 +30,7 @@ fn the_racy_counter_is_reported_as_a_race_on_num_between_one_and_two() {
         let race = cx.race().expect("a race is named");
         let trace = cx.trace();
         let (first, second) = (&trace.events[race.first], &trace.events[race.second]);
-        assert_eq!(
-            (first.object.as_str(), second.object.as_str()),
-            ("num", "num")
-        );
+        assert_eq!((&*first.object, &*second.object), ("num", "num"));
         let mut threads = [
             trace.threads[first.thread].as_str(),
             trace.threads[second.thread].as_str(),

@@ -113,7 +113,7 @@ pub(crate) fn transition(
     // and an order carried through the wrong one would hide races: their spawns, ends and
     // joins are then plain writes of one key, dependent on each other (more races, never
     // fewer).
-    let unique = |label: &str| log.threads.iter().filter(|t| t.label == label).count() == 1;
+    let unique = |label: &str| log.threads.iter().filter(|t| &*t.label == label).count() == 1;
     let shared_key = |label: &str| format!("\u{0}thread {label}");
     let to = to.unwrap_or(log.events.len()).min(log.events.len());
     let mut transition = Transition {
@@ -130,7 +130,7 @@ pub(crate) fn transition(
             // Notes and scheduling hints: nothing another thread can see.
             Op::Block | Op::Yield | Op::Sleep => {}
             Op::Get | Op::Load => {
-                transition.reads.insert(event.object.clone());
+                transition.reads.insert(event.object.to_string());
             }
             Op::Spawn | Op::Join | Op::Finish => {
                 let label = if event.op == Op::Finish {
@@ -158,11 +158,11 @@ pub(crate) fn transition(
             // lock busy or free).
             Op::Unlock => {}
             Op::TryLock => {
-                transition.writes.insert(event.object.clone());
+                transition.writes.insert(event.object.to_string());
                 transition.writes.insert(released_key(&event.object));
             }
             _ => {
-                transition.writes.insert(event.object.clone());
+                transition.writes.insert(event.object.to_string());
             }
         }
     }

@@ -146,7 +146,7 @@ impl<S: Scheduler> Scheduler for Guarded<S> {
     ) -> Option<TaskId> {
         // A failed execution ends here: choosing no task makes shuttle stop it without the
         // notice it prints for a task that panics or a deadlock it finds itself.
-        if crate::context::current().is_some_and(|e| e.has_failed()) {
+        if crate::context::current_has_failed() {
             return None;
         }
         self.choices_seen |= runnable.len() > 1;

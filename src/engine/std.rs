@@ -118,7 +118,7 @@ pub(crate) fn lock<'a, T>(
     execution: &Execution,
     thread: usize,
     object: crate::race::ObjectId,
-    name: &str,
+    name: &Arc<str>,
 ) -> std::sync::LockResult<std::sync::MutexGuard<'a, T>> {
     let mut spins = 0u32;
     loop {
@@ -143,7 +143,7 @@ pub(crate) fn lock<'a, T>(
                 thread,
                 Status::Waiting {
                     op: crate::trace::Op::Lock,
-                    object: name.to_owned(),
+                    object: Arc::clone(name),
                     target: object,
                 },
             );

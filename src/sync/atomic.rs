@@ -4,8 +4,9 @@
 use crate::context::{self, Backend, Binding};
 use crate::engine;
 use crate::race::{Effect, ObjectId};
-use crate::trace::Op;
+use crate::trace::{Op, Value};
 use std::fmt;
+use std::sync::Arc;
 
 pub use std::sync::atomic::Ordering;
 
@@ -52,7 +53,7 @@ macro_rules! atomic {
     ($(#[$doc:meta])* $name:ident, $value:ty, $kind:literal) => {
         $(#[$doc])*
         pub struct $name {
-            name: String,
+            name: Arc<str>,
             binding: Binding,
             inner: Inner,
         }
@@ -77,7 +78,7 @@ macro_rules! atomic {
 
             /// Names the atomic in traces and messages.
             pub fn named(mut self, name: impl Into<String>) -> Self {
-                self.name = name.into();
+                self.name = Arc::from(name.into());
                 self
             }
 
@@ -85,7 +86,7 @@ macro_rules! atomic {
             fn op<R: fmt::Debug>(
                 &self,
                 op: Op,
-                describe: impl FnOnce(&R) -> String,
+                describe: impl FnOnce(&R) -> Value,
                 effect: impl FnOnce(&R, ObjectId) -> Effect,
                 f: impl FnOnce(&Inner) -> R,
             ) -> R {
@@ -103,7 +104,7 @@ macro_rules! atomic {
             /// Loads the value.
             pub fn load(&self, order: Ordering) -> $value {
                 let effect = |_: &_, object| load_effect(object, order);
-                self.op(Op::Load, |v| format!("{v:?}"), effect, |inner| match inner {
+                self.op(Op::Load, Value::debug, effect, |inner| match inner {
                     Inner::Std(a) => a.load(order),
                     Inner::Loom(a) => a.load(order),
                     Inner::Shuttle(a) => a.load(order),
@@ -113,7 +114,7 @@ macro_rules! atomic {
             /// Stores `value`.
             pub fn store(&self, value: $value, order: Ordering) {
                 let effect = |_: &_, object| store_effect(object, order);
-                self.op(Op::Store, |_| format!("{value:?}"), effect, |inner| match inner {
+                self.op(Op::Store, |_| Value::debug(&value), effect, |inner| match inner {
                     Inner::Std(a) => a.store(value, order),
                     Inner::Loom(a) => a.store(value, order),
                     Inner::Shuttle(a) => a.store(value, order),
@@ -123,7 +124,7 @@ macro_rules! atomic {
             /// Stores `value` and returns the previous value.
             pub fn swap(&self, value: $value, order: Ordering) -> $value {
                 let effect = |_: &_, object| update_effect(object, order);
-                let describe = |old: &$value| format!("{old:?} → {value:?}");
+                let describe = |old: &$value| Value::from(format_args!("{old:?} → {value:?}"));
                 self.op(Op::Swap, describe, effect, |inner| match inner {
                     Inner::Std(a) => a.swap(value, order),
                     Inner::Loom(a) => a.swap(value, order),
@@ -141,8 +142,8 @@ macro_rules! atomic {
                 failure: Ordering,
             ) -> Result<$value, $value> {
                 let describe = |r: &Result<$value, $value>| match r {
-                    Ok(old) => format!("{old:?} → {new:?}"),
-                    Err(seen) => format!("{seen:?}, expected {current:?}: unchanged"),
+                    Ok(old) => Value::from(format_args!("{old:?} → {new:?}")),
+                    Err(seen) => Value::from(format_args!("{seen:?}, expected {current:?}: unchanged")),
                 };
                 let effect = |r: &Result<$value, $value>, object| match r {
                     Ok(_) => update_effect(object, success),
@@ -184,7 +185,9 @@ macro_rules! arithmetic {
         impl $name {
             /// Adds `value` (wrapping) and returns the previous value.
             pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
-                let describe = |old: &$value| format!("{old:?} → {:?}", old.wrapping_add(value));
+                let describe = |old: &$value| {
+                    Value::from(format_args!("{old:?} → {:?}", old.wrapping_add(value)))
+                };
                 let effect = |_: &_, object| update_effect(object, order);
                 self.op(Op::FetchAdd, describe, effect, |inner| match inner {
                     Inner::Std(a) => a.fetch_add(value, order),
@@ -195,7 +198,9 @@ macro_rules! arithmetic {
 
             /// Subtracts `value` (wrapping) and returns the previous value.
             pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
-                let describe = |old: &$value| format!("{old:?} → {:?}", old.wrapping_sub(value));
+                let describe = |old: &$value| {
+                    Value::from(format_args!("{old:?} → {:?}", old.wrapping_sub(value)))
+                };
                 let effect = |_: &_, object| update_effect(object, order);
                 self.op(Op::FetchSub, describe, effect, |inner| match inner {
                     Inner::Std(a) => a.fetch_sub(value, order),

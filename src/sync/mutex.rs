@@ -3,7 +3,7 @@
 use crate::context::{self, Binding, Execution};
 use crate::engine;
 use crate::race::{Effect, ObjectId};
-use crate::trace::Op;
+use crate::trace::{Op, Value};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 use std::sync::{Arc, LockResult, PoisonError, TryLockError, TryLockResult};
@@ -11,7 +11,7 @@ use std::sync::{Arc, LockResult, PoisonError, TryLockError, TryLockResult};
 /// A mutual exclusion lock, like [`std::sync::Mutex`]. Each `lock`, `try_lock` and unlock is
 /// one step of the execution, recorded in its trace.
 pub struct Mutex<T> {
-    name: String,
+    name: Arc<str>,
     binding: Binding,
     inner: Inner<T>,
 }
@@ -74,7 +74,7 @@ impl<T> MutexGuard<'_, T> {
         let released = (witness.execution.backend == context::Backend::Shuttle
             && !witness.execution.every_access_is_a_point
             && !terminated)
-            .then(|| (Arc::clone(&witness.execution), witness.name.to_owned()));
+            .then(|| (Arc::clone(&witness.execution), Arc::clone(witness.name)));
         // The unlock is recorded (when the witness drops) before the engine releases the
         // lock: the next owner's `lock` event always comes after this `unlock`. A
         // terminated holder never unlocks.
@@ -93,7 +93,7 @@ impl<T> MutexGuard<'_, T> {
 struct Witness<'a> {
     execution: Arc<Execution>,
     thread: usize,
-    name: &'a str,
+    name: &'a Arc<str>,
     object: ObjectId,
     /// False when the lock is never released (its holder was terminated).
     unlocks: bool,
@@ -144,7 +144,7 @@ impl<T> Mutex<T> {
 
     /// Names the mutex in traces and messages.
     pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
+        self.name = Arc::from(name.into());
         self
     }
 
@@ -212,7 +212,13 @@ impl<T> Mutex<T> {
         } else {
             ("busy", Effect::Plain)
         };
-        execution.record_with(thread, Op::TryLock, &self.name, Some(value.into()), effect);
+        execution.record_with(
+            thread,
+            Op::TryLock,
+            &self.name,
+            Some(Value::from(value)),
+            effect,
+        );
         let witness = acquired.then(|| self.witness(execution, thread));
         map_try(result, witness)
     }
