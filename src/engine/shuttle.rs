@@ -16,10 +16,6 @@ pub(crate) use shuttle::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU
 pub(crate) use shuttle::sync::{Mutex, MutexGuard};
 pub(crate) use shuttle::thread::JoinHandle;
 
-shuttle::thread_local! {
-    static THREAD_INDEX: Cell<usize> = Cell::new(0);
-}
-
 std::thread_local! {
     /// Set while this OS thread drives a replay.
     static REPLAYING: Cell<bool> = const { Cell::new(false) };
@@ -35,8 +31,11 @@ pub(crate) fn replay_point() {
     }
 }
 
+/// The running model thread: model thread `i` is shuttle task `i` (both count threads in
+/// spawn order from the main thread's 0), so shuttle's own task id says it, cheaper than a
+/// task-local value would.
 pub(crate) fn thread_index() -> usize {
-    THREAD_INDEX.with(Cell::get)
+    usize::from(shuttle::current::me())
 }
 
 fn config(max_steps: usize) -> Config {
@@ -257,12 +256,9 @@ pub(crate) fn spawn<T: Send + 'static>(
     if let Some(name) = name {
         builder = builder.name(name);
     }
-    builder
-        .spawn(move || {
-            THREAD_INDEX.with(|i| i.set(index));
-            body()
-        })
-        .expect("shuttle's spawn does not fail")
+    let handle = builder.spawn(body).expect("shuttle's spawn does not fail");
+    debug_assert_eq!(usize::from(handle.thread().id()), index);
+    handle
 }
 
 pub(crate) fn yield_now() {
