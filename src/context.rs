@@ -530,6 +530,46 @@ impl Execution {
         result
     }
 
+    /// Runs `lock` (the engine's lock of `mutex`, which may block) and records it: first a
+    /// `blocked on` step if another thread holds the mutex, then the `lock` step. The
+    /// thread is marked as waiting meanwhile (see [`Execution::waiting`]); the log is taken
+    /// twice in all, since this is on every lock's path.
+    pub(crate) fn lock<R>(
+        &self,
+        thread: usize,
+        mutex: ObjectId,
+        name: &Arc<str>,
+        lock: impl FnOnce() -> R,
+    ) -> R {
+        self.replay_point();
+        let deadlocked = {
+            let mut log = self.log();
+            let holder = log.held_by_other(mutex, thread);
+            if let Some(holder) = holder {
+                let holder = Value::from(&*log.threads[holder].label);
+                log.push(thread, Op::Block, name, Some(holder), Effect::Plain);
+            }
+            log.threads[thread].status = Status::Waiting {
+                op: Op::Lock,
+                object: Arc::clone(name),
+                target: mutex,
+            };
+            // Waiting for a free lock completes no deadlock.
+            self.backend == Backend::Shuttle && holder.is_some() && log.deadlocked()
+        };
+        if deadlocked {
+            self.fail_and_stop(
+                FailureKind::Model(CounterexampleKind::Deadlock),
+                self.deadlock_message(),
+            );
+        }
+        let result = lock();
+        let mut log = self.log();
+        log.threads[thread].status = Status::Running;
+        log.push(thread, Op::Lock, name, None, Effect::Acquire(mutex));
+        result
+    }
+
     /// Makes room for `events` events in the log.
     pub(crate) fn expect_events(&self, events: usize) {
         self.log().events.reserve(events);

@@ -174,24 +174,19 @@ impl<T> Mutex<T> {
         };
         let object = self.binding.object;
         let result = match &self.inner {
-            Inner::Std(mutex) => lift(
-                engine::std::lock(mutex, &execution, thread, object, &self.name),
-                GuardInner::Std,
-            ),
-            Inner::Loom(mutex) => {
-                execution.note_contention(thread, object, &self.name);
-                execution.waiting(thread, Op::Lock, &self.name, object, || {
-                    lift(mutex.lock(), GuardInner::Loom)
-                })
+            Inner::Std(mutex) => {
+                let locked = engine::std::lock(mutex, &execution, thread, object, &self.name);
+                let effect = Effect::Acquire(object);
+                execution.record_with(thread, Op::Lock, &self.name, None, effect);
+                lift(locked, GuardInner::Std)
             }
-            Inner::Shuttle(mutex) => {
-                execution.note_contention(thread, object, &self.name);
-                execution.waiting(thread, Op::Lock, &self.name, object, || {
-                    lift(mutex.lock(), GuardInner::Shuttle)
-                })
-            }
+            Inner::Loom(mutex) => execution.lock(thread, object, &self.name, || {
+                lift(mutex.lock(), GuardInner::Loom)
+            }),
+            Inner::Shuttle(mutex) => execution.lock(thread, object, &self.name, || {
+                lift(mutex.lock(), GuardInner::Shuttle)
+            }),
         };
-        execution.record_with(thread, Op::Lock, &self.name, None, Effect::Acquire(object));
         map_guard(result, Some(self.witness(execution, thread)))
     }
 
