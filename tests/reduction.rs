@@ -329,6 +329,31 @@ fn programs() -> Vec<Program> {
             },
         },
         Program {
+            // Each order of the three steps is its own outcome. A thread's first step ends
+            // before its load (at the load's scheduling point), so the load is in the
+            // transition after it, which the sleep sets must merge whole: without the load
+            // the reader slept through the writes and "second store, load, first store" was
+            // lost (a mutant that cargo mutants left alive).
+            name: "a load between two stores, each order its own outcome",
+            run: || {
+                let x = Arc::new(AtomicUsize::new(0));
+                let handles: Vec<_> = (0..3)
+                    .map(|i| {
+                        let x = Arc::clone(&x);
+                        thread::spawn(move || match i {
+                            0 => Some(x.load(Ordering::SeqCst)),
+                            _ => {
+                                x.store(i, Ordering::SeqCst);
+                                None
+                            }
+                        })
+                    })
+                    .collect();
+                let seen: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+                vec![format!("{seen:?} then {}", x.load(Ordering::SeqCst))]
+            },
+        },
+        Program {
             name: "who sells which ticket: two sellers, two tickets, a lock inside the lock",
             run: who_sells::<2, 2>,
         },
