@@ -51,6 +51,17 @@ impl Builder {
         self
     }
 
+    /// Adds the model thread that `parent` spawns, and records the spawn.
+    fn add_child(&self, execution: &Execution, parent: usize) -> usize {
+        let child = execution.add_thread(parent, self.name.clone());
+        if self.process {
+            execution.make_process(child);
+        }
+        let label = execution.thread_label(child);
+        execution.record_with(parent, Op::Spawn, &label, None, Effect::Spawn(child));
+        child
+    }
+
     /// Spawns the thread.
     pub fn spawn<F, T>(self, f: F) -> io::Result<JoinHandle<T>>
     where
@@ -68,25 +79,34 @@ impl Builder {
             });
         };
         context::step(&execution, parent);
-        let child = execution.add_thread(parent, self.name.clone());
-        if self.process {
-            execution.make_process(child);
-        }
-        let label = execution.thread_label(child);
-        execution.record_with(parent, Op::Spawn, &label, None, Effect::Spawn(child));
-        let body = {
-            let execution = Arc::clone(&execution);
-            move || run_model_thread(&execution, child, f)
-        };
-        let inner = match execution.backend {
-            Backend::Std => Inner::Std(engine::std::spawn(
-                Arc::clone(&execution),
-                child,
-                self.name,
-                body,
-            )?),
-            Backend::Loom => Inner::Loom(engine::loom::spawn(&execution, child, self.name, body)),
-            Backend::Shuttle => Inner::Shuttle(engine::shuttle::spawn(child, self.name, body)),
+        let (child, inner) = if execution.backend == Backend::Shuttle {
+            // Shuttle's spawn makes its scheduling point before it creates the task, so the
+            // model thread is added after it: then model thread i is shuttle task i even when
+            // two threads spawn at once (see `engine::shuttle::thread_index`).
+            let body = {
+                let execution = Arc::clone(&execution);
+                move || run_model_thread(&execution, engine::shuttle::thread_index(), f)
+            };
+            let handle = engine::shuttle::spawn(self.name.clone(), body);
+            let child = self.add_child(&execution, parent);
+            engine::shuttle::check_task(&handle, child);
+            (child, Inner::Shuttle(handle))
+        } else {
+            let child = self.add_child(&execution, parent);
+            let body = {
+                let execution = Arc::clone(&execution);
+                move || run_model_thread(&execution, child, f)
+            };
+            let inner = match execution.backend {
+                Backend::Std => Inner::Std(engine::std::spawn(
+                    Arc::clone(&execution),
+                    child,
+                    self.name,
+                    body,
+                )?),
+                _ => Inner::Loom(engine::loom::spawn(&execution, child, self.name, body)),
+            };
+            (child, inner)
         };
         execution.replay_point();
         Ok(JoinHandle {

@@ -247,8 +247,9 @@ pub(crate) fn initialise_panic_hook() {
     Runner::new(RandomScheduler::new_from_seed(0, 1), config(1)).run(|| {});
 }
 
+/// Spawns a shuttle thread running `body`. Shuttle switches threads before it creates
+/// the task: the caller adds the model thread after this returns.
 pub(crate) fn spawn<T: Send + 'static>(
-    index: usize,
     name: Option<String>,
     body: impl FnOnce() -> T + Send + 'static,
 ) -> JoinHandle<T> {
@@ -256,9 +257,17 @@ pub(crate) fn spawn<T: Send + 'static>(
     if let Some(name) = name {
         builder = builder.name(name);
     }
-    let handle = builder.spawn(body).expect("shuttle's spawn does not fail");
-    debug_assert_eq!(usize::from(handle.thread().id()), index);
-    handle
+    builder.spawn(body).expect("shuttle's spawn does not fail")
+}
+
+/// Checks that the spawned task is model thread `index` (see [`thread_index`]): if the two
+/// numberings ever differed, events would be put down to the wrong threads.
+pub(crate) fn check_task<T>(handle: &JoinHandle<T>, index: usize) {
+    let task = usize::from(handle.thread().id());
+    assert_eq!(
+        task, index,
+        "interleavings: shuttle task {task} is not model thread {index}"
+    );
 }
 
 pub(crate) fn yield_now() {
