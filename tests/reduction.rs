@@ -354,6 +354,24 @@ fn programs() -> Vec<Program> {
             },
         },
         Program {
+            // A thread spawns while the main thread is spawning: the model's thread numbers
+            // must still be shuttle's task numbers (they once were not).
+            name: "a thread spawns a thread while the main thread spawns another",
+            run: || {
+                let n = Arc::new(AtomicUsize::new(0));
+                let n1 = Arc::clone(&n);
+                let parent = thread::spawn(move || {
+                    let n2 = Arc::clone(&n1);
+                    let child = thread::spawn(move || n2.fetch_add(1, Ordering::SeqCst));
+                    (n1.load(Ordering::SeqCst), child.join().unwrap())
+                });
+                let n3 = Arc::clone(&n);
+                let sibling = thread::spawn(move || n3.fetch_add(10, Ordering::SeqCst));
+                let sibling = sibling.join().unwrap();
+                vec![format!("{:?} {sibling}", parent.join().unwrap())]
+            },
+        },
+        Program {
             name: "who sells which ticket: two sellers, two tickets, a lock inside the lock",
             run: who_sells::<2, 2>,
         },
