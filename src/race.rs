@@ -312,6 +312,64 @@ mod tests {
     }
 
     #[test]
+    fn a_write_races_with_every_unordered_read_before_it_in_event_order() {
+        // Thread 1's read is unordered with thread 3's write; thread 2's read is ordered
+        // before it by the lock. Thread 2 reading later must not hide thread 1's read.
+        let mut hb = HappensBefore::default();
+        for child in 1..=3 {
+            hb.apply(0, child - 1, Effect::Spawn(child));
+        }
+        hb.apply(1, 3, Effect::Read(9));
+        hb.apply(2, 4, Effect::Read(9));
+        hb.apply(2, 5, Effect::Release(5));
+        hb.apply(3, 6, Effect::Acquire(5));
+        hb.apply(3, 7, Effect::Write(9));
+        assert_eq!(
+            hb.races(),
+            &[Race {
+                first: 3,
+                second: 7
+            }]
+        );
+        // Both reads unordered: both races, the earlier first.
+        let mut hb = HappensBefore::default();
+        for child in 1..=3 {
+            hb.apply(0, child - 1, Effect::Spawn(child));
+        }
+        hb.apply(2, 3, Effect::Read(9));
+        hb.apply(1, 4, Effect::Read(9));
+        hb.apply(3, 5, Effect::Write(9));
+        let firsts: Vec<usize> = hb.races().iter().map(|r| r.first).collect();
+        assert_eq!(firsts, [3, 4]);
+    }
+
+    #[test]
+    fn an_execution_keeps_its_first_races_only() {
+        let threads = MAX_RACES + 4;
+        let mut hb = HappensBefore::default();
+        for child in 1..=threads {
+            hb.apply(0, child - 1, Effect::Spawn(child));
+        }
+        for child in 1..=threads {
+            hb.apply(child, threads + child, Effect::Write(9));
+        }
+        let seconds: Vec<usize> = hb.races().iter().map(|r| r.second).collect();
+        let expected: Vec<usize> = (threads + 2..).take(MAX_RACES).collect();
+        assert_eq!(seconds, expected);
+        // The same for reads, each racing with one earlier write.
+        let mut hb = HappensBefore::default();
+        for child in 1..=threads {
+            hb.apply(0, child - 1, Effect::Spawn(child));
+        }
+        hb.apply(1, threads + 1, Effect::Write(9));
+        for child in 2..=threads {
+            hb.apply(child, threads + child, Effect::Read(9));
+        }
+        let seconds: Vec<usize> = hb.races().iter().map(|r| r.second).collect();
+        assert_eq!(seconds, expected);
+    }
+
+    #[test]
     fn a_relaxed_flag_does_not_order_but_a_release_acquire_pair_does() {
         for (store, load, races) in [
             (Effect::Overwrite(7), Effect::Plain, 1),
