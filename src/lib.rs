@@ -57,7 +57,9 @@
 //! * **Own records.** Every facade operation appends an event to the execution's log (thread,
 //!   operation, object, value). Reports, traces, deadlock diagnoses and preemption counts are
 //!   built from that log, never from text the engines print. Recording adds no scheduling
-//!   point.
+//!   point, and it does not allocate on a step: an event shares its object's name, and a
+//!   value is rendered into an inline [`trace::Value`] (every execution is recorded, so
+//!   this is the cost that separates the facade from the raw engines; see BENCHMARKS.md).
 //! * **Engines.** loom and shuttle run model threads as coroutines on the exploring thread;
 //!   the std engine runs OS threads with a watchdog that turns "every thread waits" into a
 //!   deadlock counterexample and lets no run hang. Only `src/engine/*.rs` names a backend
