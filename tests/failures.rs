@@ -242,11 +242,23 @@ fn loom_refuses_more_threads_than_it_can_explore_with_a_clear_error() {
         .unwrap_err();
     match &error {
         Error::EngineLimit(message) => assert!(
-            message.contains("at most 4 spawned threads") && message.contains("Engine::dfs()"),
+            message.contains("at most 4 spawned threads")
+                && message.contains("is thread 5")
+                && message.contains("Engine::dfs()"),
             "{message}"
         ),
         other => panic!("expected an engine-limit error, got {other:?}"),
     }
+    // Exactly as many as loom can explore is fine.
+    let four = explore(|| {
+        let handles: Vec<_> = (0..4).map(|_| thread::spawn(|| {})).collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+    })
+    .engine(Engine::loom())
+    .run();
+    assert!(four.is_proved(), "{four}");
     // The process survived, and the same model runs on an engine without the limit.
     let report = Explorer::new(TicketSale::guarded(5, 1))
         .engine(Engine::pct(50, 3))
