@@ -91,3 +91,50 @@ fn a_shrunk_case_can_be_kept_as_a_regression_file() {
     assert_eq!(regression.found_by.name, "replay");
     regression.check(&saved).unwrap();
 }
+
+#[test]
+fn switch_points_run_each_thread_exactly_as_many_steps_as_they_say() {
+    use interleavings::sync::Arc;
+    use interleavings::sync::atomic::{AtomicUsize, Ordering};
+    use interleavings::trace::Op;
+    use interleavings::{Switch, explore, thread};
+    let three_adds_each = || {
+        let n = Arc::new(AtomicUsize::new(0));
+        let handles: Vec<_> = (0..2)
+            .map(|_| {
+                let n = Arc::clone(&n);
+                thread::spawn(move || {
+                    for _ in 0..3 {
+                        n.fetch_add(1, Ordering::SeqCst);
+                    }
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+    };
+    let switches = vec![
+        Switch {
+            thread: 1,
+            after: 2,
+            to: 2,
+        },
+        Switch {
+            thread: 2,
+            after: 1,
+            to: 1,
+        },
+    ];
+    let report = explore(three_adds_each)
+        .engine(Engine::schedule(Schedule::from_switches(switches)))
+        .run();
+    let trace = report.replayed_trace().expect("a replay keeps its trace");
+    let adders: Vec<usize> = trace
+        .events
+        .iter()
+        .filter(|e| e.op == Op::FetchAdd)
+        .map(|e| e.thread)
+        .collect();
+    assert_eq!(adders, [1, 1, 2, 1, 2, 2], "{report}");
+}
