@@ -278,6 +278,8 @@ pub(crate) struct Execution {
     pub(crate) abort: AtomicBool,
     /// Operations so far; the std watchdog watches it move.
     pub(crate) steps: AtomicUsize,
+    /// Real child processes (std engine) whose frames are still being read.
+    pub(crate) real_children: AtomicUsize,
     /// Set with the first failure, so that the engine can end the execution.
     failed: AtomicBool,
     /// Processes asked to terminate so far (checked on every step only when not zero).
@@ -360,6 +362,7 @@ impl Execution {
             chaos,
             abort: AtomicBool::new(false),
             steps: AtomicUsize::new(0),
+            real_children: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
             terminations: AtomicUsize::new(0),
             processes: AtomicUsize::new(0),
@@ -568,6 +571,21 @@ impl Execution {
         log.threads[thread].status = Status::Running;
         log.push(thread, Op::Lock, name, None, Effect::Acquire(mutex));
         result
+    }
+
+    /// Waits a moment (at most a second) for a real child process to report what it could
+    /// not do. A child that refuses a parent's lock, say, leaves the parent spinning until
+    /// the step limit; the refusal, once it arrives, is the failure kept, and it says what
+    /// is wrong. How soon a refusal arrives depends on how fast the fork was, not on the
+    /// model, so without the wait the verdict would depend on the machine's load.
+    pub(crate) fn let_real_children_report(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1);
+        while self.real_children.load(Ordering::Acquire) > 0
+            && !self.has_failed()
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
     }
 
     /// Makes room for `events` events in the log.
@@ -924,6 +942,7 @@ pub(crate) fn step(execution: &Execution, thread: usize) {
     }
     let steps = execution.steps.fetch_add(1, Ordering::Relaxed) + 1;
     if steps > execution.max_steps {
+        execution.let_real_children_report();
         let label = execution.thread_label(thread);
         execution.fail_and_stop(
             FailureKind::Model(CounterexampleKind::StepLimit),

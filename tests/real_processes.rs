@@ -253,3 +253,32 @@ fn a_real_child_cannot_start_an_exploration_of_its_own() {
     .run();
     assert!(report.is_passed(), "{report}");
 }
+
+#[test]
+fn a_slow_childs_refusal_wins_over_the_parents_step_limit() {
+    // The child refuses the parent's lock only after a while; the parent spins meanwhile
+    // and reaches its step limit long before. The refusal says what is wrong, whatever the
+    // fork's speed: it is the verdict.
+    use interleavings::sync::atomic::{AtomicBool, Ordering};
+    let error = explore(|| {
+        let lock = Arc::new(Mutex::new(()));
+        let done = Arc::new(AtomicBool::new(false));
+        let theirs = Arc::clone(&lock);
+        let mut child = Process::new(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            drop(theirs.lock());
+        })
+        .name("slow");
+        child.start();
+        while !done.load(Ordering::SeqCst) {
+            thread::yield_now();
+        }
+        child.join();
+    })
+    .engine(Engine::std().runs(1))
+    .max_steps(100)
+    .try_run()
+    .unwrap_err();
+    assert!(matches!(error, Error::EngineLimit(_)), "{error}");
+    assert!(error.to_string().contains("Mutex"), "{error}");
+}

@@ -154,12 +154,19 @@ pub(crate) fn start(
     }
     drop(to_parent);
     let done = Arc::new(AtomicBool::new(false));
+    execution.real_children.fetch_add(1, Ordering::AcqRel);
     let reader = {
-        let execution = Arc::clone(execution);
+        let reading = Arc::clone(execution);
         let done = Arc::clone(&done);
         std::thread::Builder::new()
             .name("interleavings-child-pipe".into())
-            .spawn(move || read_frames(&from_child, &execution, thread, &done))?
+            .spawn(move || {
+                read_frames(&from_child, &reading, thread, &done);
+                reading.real_children.fetch_sub(1, Ordering::AcqRel);
+            })
+            .inspect_err(|_| {
+                execution.real_children.fetch_sub(1, Ordering::AcqRel);
+            })?
     };
     Ok(Child {
         pid,
