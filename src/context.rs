@@ -241,6 +241,17 @@ impl Log {
                 })
     }
 
+    /// Records a `blocked on` step if another thread than `thread` holds `mutex`; true if
+    /// one does.
+    fn note_contention(&mut self, thread: usize, mutex: ObjectId, name: &Arc<str>) -> bool {
+        let Some(holder) = self.held_by_other(mutex, thread) else {
+            return false;
+        };
+        let holder = Value::from(&*self.threads[holder].label);
+        self.push(thread, Op::Block, name, Some(holder), Effect::Plain);
+        true
+    }
+
     /// The thread holding `mutex`, if another than `thread`.
     fn held_by_other(&self, mutex: ObjectId, thread: usize) -> Option<usize> {
         self.locks
@@ -522,15 +533,20 @@ impl Execution {
             };
             self.backend == Backend::Shuttle && log.deadlocked()
         };
+        self.stop_if_deadlocked(deadlocked);
+        let result = block();
+        self.set_status(thread, Status::Running);
+        result
+    }
+
+    /// Ends a wait that can never end as a deadlock counterexample.
+    fn stop_if_deadlocked(&self, deadlocked: bool) {
         if deadlocked {
             self.fail_and_stop(
                 FailureKind::Model(CounterexampleKind::Deadlock),
                 self.deadlock_message(),
             );
         }
-        let result = block();
-        self.set_status(thread, Status::Running);
-        result
     }
 
     /// Runs `lock` (the engine's lock of `mutex`, which may block) and records it: first a
@@ -547,25 +563,16 @@ impl Execution {
         self.replay_point();
         let deadlocked = {
             let mut log = self.log();
-            let holder = log.held_by_other(mutex, thread);
-            if let Some(holder) = holder {
-                let holder = Value::from(&*log.threads[holder].label);
-                log.push(thread, Op::Block, name, Some(holder), Effect::Plain);
-            }
+            let held = log.note_contention(thread, mutex, name);
             log.threads[thread].status = Status::Waiting {
                 op: Op::Lock,
                 object: Arc::clone(name),
                 target: mutex,
             };
             // Waiting for a free lock completes no deadlock.
-            self.backend == Backend::Shuttle && holder.is_some() && log.deadlocked()
+            self.backend == Backend::Shuttle && held && log.deadlocked()
         };
-        if deadlocked {
-            self.fail_and_stop(
-                FailureKind::Model(CounterexampleKind::Deadlock),
-                self.deadlock_message(),
-            );
-        }
+        self.stop_if_deadlocked(deadlocked);
         let result = lock();
         let mut log = self.log();
         log.threads[thread].status = Status::Running;
@@ -676,11 +683,7 @@ impl Execution {
     /// Records that `thread` is about to wait for `mutex` if another thread holds it.
     pub(crate) fn note_contention(&self, thread: usize, mutex: ObjectId, name: &Arc<str>) {
         self.replay_point();
-        let mut log = self.log();
-        if let Some(holder) = log.held_by_other(mutex, thread) {
-            let holder = Value::from(&*log.threads[holder].label);
-            log.push(thread, Op::Block, name, Some(holder), Effect::Plain);
-        }
+        self.log().note_contention(thread, mutex, name);
     }
 
     /// Records that `thread` is about to wait for `child` to finish, if it has not yet.
