@@ -199,12 +199,17 @@ impl HappensBefore {
     }
 
     fn race(&mut self, earlier: Access, event: usize) {
-        if self.races.len() < MAX_RACES {
-            self.races.push(Race {
-                first: earlier.event,
-                second: event,
-            });
-        }
+        self.races.push(Race {
+            first: earlier.event,
+            second: event,
+        });
+    }
+
+    /// Puts the races found since `found` in event order and keeps the first
+    /// [`MAX_RACES`] of the execution.
+    fn keep_first_races(&mut self, found: usize) {
+        self.races[found..].sort_by_key(|race| race.first);
+        self.races.truncate(MAX_RACES);
     }
 
     fn read(&mut self, thread: usize, event: usize, object: ObjectId) {
@@ -212,7 +217,9 @@ impl HappensBefore {
         let write = self.shared.get(object).and_then(|h| h.write);
         if let Some(write) = write {
             if !self.ordered(write, thread) {
+                let found = self.races.len();
                 self.race(write, event);
+                self.keep_first_races(found);
             }
         }
         let history = self.history(object);
@@ -236,14 +243,10 @@ impl HappensBefore {
         let earlier = history.write.iter().chain(&history.reads);
         for &access in earlier.filter(|a| a.thread != thread) {
             if !self.ordered(access, thread) {
-                self.races.push(Race {
-                    first: access.event,
-                    second: event,
-                });
+                self.race(access, event);
             }
         }
-        self.races[found..].sort_by_key(|race| race.first);
-        self.races.truncate(MAX_RACES);
+        self.keep_first_races(found);
         history.write = Some(Access {
             thread,
             epoch,
@@ -271,6 +274,15 @@ impl HappensBefore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Happens-before after the main thread spawned threads 1 to `threads` (events 0 on).
+    fn spawned(threads: usize) -> HappensBefore {
+        let mut hb = HappensBefore::default();
+        for child in 1..=threads {
+            hb.apply(0, child - 1, Effect::Spawn(child));
+        }
+        hb
+    }
 
     #[test]
     fn unordered_writes_race_and_a_lock_orders_them() {
@@ -315,10 +327,7 @@ mod tests {
     fn a_write_races_with_every_unordered_read_before_it_in_event_order() {
         // Thread 1's read is unordered with thread 3's write; thread 2's read is ordered
         // before it by the lock. Thread 2 reading later must not hide thread 1's read.
-        let mut hb = HappensBefore::default();
-        for child in 1..=3 {
-            hb.apply(0, child - 1, Effect::Spawn(child));
-        }
+        let mut hb = spawned(3);
         hb.apply(1, 3, Effect::Read(9));
         hb.apply(2, 4, Effect::Read(9));
         hb.apply(2, 5, Effect::Release(5));
@@ -332,10 +341,7 @@ mod tests {
             }]
         );
         // Both reads unordered: both races, the earlier first.
-        let mut hb = HappensBefore::default();
-        for child in 1..=3 {
-            hb.apply(0, child - 1, Effect::Spawn(child));
-        }
+        let mut hb = spawned(3);
         hb.apply(2, 3, Effect::Read(9));
         hb.apply(1, 4, Effect::Read(9));
         hb.apply(3, 5, Effect::Write(9));
@@ -346,10 +352,7 @@ mod tests {
     #[test]
     fn an_execution_keeps_its_first_races_only() {
         let threads = MAX_RACES + 4;
-        let mut hb = HappensBefore::default();
-        for child in 1..=threads {
-            hb.apply(0, child - 1, Effect::Spawn(child));
-        }
+        let mut hb = spawned(threads);
         for child in 1..=threads {
             hb.apply(child, threads + child, Effect::Write(9));
         }
@@ -357,10 +360,7 @@ mod tests {
         let expected: Vec<usize> = (threads + 2..).take(MAX_RACES).collect();
         assert_eq!(seconds, expected);
         // The same for reads, each racing with one earlier write.
-        let mut hb = HappensBefore::default();
-        for child in 1..=threads {
-            hb.apply(0, child - 1, Effect::Spawn(child));
-        }
+        let mut hb = spawned(threads);
         hb.apply(1, threads + 1, Effect::Write(9));
         for child in 2..=threads {
             hb.apply(child, threads + child, Effect::Read(9));
