@@ -539,6 +539,24 @@ impl Execution {
         result
     }
 
+    /// Records the end of `thread`. Under shuttle, a thread whose end leaves every other
+    /// live thread waiting for another (the main thread among them) completes a deadlock:
+    /// it is reported here, as [`Execution::waiting`] reports the others, before shuttle
+    /// finds it at its next decision and prints its own notice.
+    pub(crate) fn finish_thread(&self, thread: usize) {
+        self.record(thread, Op::Finish, no_object(), None);
+        let deadlocked = {
+            let mut log = self.log();
+            log.threads[thread].status = Status::Finished;
+            // With the main thread gone shuttle ends the execution (its other tasks were
+            // detached), and so does a real program.
+            self.backend == Backend::Shuttle
+                && log.threads[0].status != Status::Finished
+                && log.deadlocked()
+        };
+        self.stop_if_deadlocked(deadlocked);
+    }
+
     /// Ends a wait that can never end as a deadlock counterexample.
     fn stop_if_deadlocked(&self, deadlocked: bool) {
         if deadlocked {

@@ -4,7 +4,7 @@
 //! thread under the std engine, a coroutine under loom and shuttle. Outside any exploration
 //! these functions are std's.
 
-use crate::context::{self, Backend, Execution, Status};
+use crate::context::{self, Backend, Execution};
 use crate::engine;
 use crate::race::Effect;
 use crate::trace::{Op, Value};
@@ -133,8 +133,7 @@ pub(crate) fn run_model_thread<T>(
             execution.stop();
         }
     }
-    execution.record(thread, Op::Finish, context::no_object(), None);
-    execution.set_status(thread, Status::Finished);
+    execution.finish_thread(thread);
     result.unwrap_or_else(|payload| panic::resume_unwind(payload))
 }
 

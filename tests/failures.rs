@@ -364,3 +364,57 @@ fn a_panic_outside_explorations_prints_as_usual() {
     assert!(stderr.contains("a panic of the program itself"), "{stderr}");
     assert!(!stderr.contains("panicked in task"), "{stderr}");
 }
+
+/// Two threads take two locks in opposite orders while a third only tries one of them: in
+/// some orders the deadlock is complete only when the third thread ends, with no wait of
+/// its own to notice it. Run by
+/// [`a_deadlock_completed_by_a_threads_end_is_reported_without_shuttles_notice`] in a
+/// process of its own.
+#[test]
+#[ignore = "run as a child process by a_deadlock_completed_by_a_threads_end_is_reported_without_shuttles_notice"]
+fn deadlock_completed_by_a_threads_end() {
+    for engine in [
+        Engine::dfs(),
+        Engine::dfs().reduction(interleavings::Reduction::Off),
+    ] {
+        let report = explore(|| {
+            let locks = Arc::new([Mutex::new(()), Mutex::new(())]);
+            let in_order = |first: usize| {
+                let locks = Arc::clone(&locks);
+                thread::spawn(move || {
+                    let _outer = locks[first].lock().unwrap();
+                    let _inner = locks[1 - first].lock().unwrap();
+                })
+            };
+            let forward = in_order(1);
+            let trier = {
+                let locks = Arc::clone(&locks);
+                thread::spawn(move || drop(locks[1].try_lock()))
+            };
+            let backward = in_order(0);
+            for handle in [forward, trier, backward] {
+                handle.join().unwrap();
+            }
+        })
+        .engine(engine)
+        .run();
+        let kind = report.counterexample().map(|cx| cx.kind());
+        assert_eq!(kind, Some(CounterexampleKind::Deadlock), "{report}");
+    }
+}
+
+#[test]
+fn a_deadlock_completed_by_a_threads_end_is_reported_without_shuttles_notice() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--ignored",
+            "--exact",
+            "failures::deadlock_completed_by_a_threads_end",
+            "--nocapture",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(!stderr.contains("deadlocked"), "{stderr}");
+}
