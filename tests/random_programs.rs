@@ -1,13 +1,18 @@
 //! The DFS's partial-order reduction against the unreduced DFS on random race-free
-//! programs: same verdict, same set of outcomes, for every generated program. The programs
-//! mix what the reduction reasons about: critical sections on two locks, `try_lock`,
-//! atomic adds, stores and loads, plain `Shared` variables under a lock (whose accesses the
-//! default reduction does not make scheduling points), printed lines and the output read
-//! back, spawn and join, and threads that spawn and join threads of their own.
+//! programs: same verdict, same set of outcomes, for every generated program. A program
+//! that can deadlock must deadlock under both searches (a deadlock ends a search, so there
+//! the verdicts are compared, not the outcomes). The programs mix what the reduction
+//! reasons about: critical sections on two locks, nested ones taking both locks in either
+//! order (the deadlocks), `try_lock`, atomic adds, stores and loads, plain `Shared`
+//! variables under a lock (whose accesses the default reduction does not make scheduling
+//! points), printed lines and the output read back, spawn and join, and threads that spawn
+//! and join threads of their own.
 
 use interleavings::sync::atomic::{AtomicUsize, Ordering};
 use interleavings::sync::{Arc, Mutex};
-use interleavings::{Engine, Explorer, Model, Reduction, Shared, io, thread};
+use interleavings::{
+    CounterexampleKind, Engine, Explorer, Model, Reduction, Report, Shared, io, thread,
+};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use std::collections::BTreeSet;
@@ -17,6 +22,9 @@ use std::collections::BTreeSet;
 enum Step {
     /// Lock mutex `m`, append the thread's number, see how many were there before.
     Critical(usize),
+    /// Lock mutex `m`, then the other one while holding it; append to both. Two threads
+    /// taking the locks in opposite orders can deadlock.
+    BothLocks(usize),
     /// `try_lock` on mutex `m`: busy, or appended as in `Critical`.
     TryLock(usize),
     /// `fetch_add(1)` on atomic `a`, seeing the value before.
@@ -39,6 +47,7 @@ enum Step {
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         (0..2usize).prop_map(Step::Critical),
+        (0..2usize).prop_map(Step::BothLocks),
         (0..2usize).prop_map(Step::TryLock),
         (0..2usize).prop_map(Step::FetchAdd),
         (0..2usize).prop_map(Step::Load),
@@ -70,12 +79,14 @@ fn program() -> impl Strategy<Value = Program> {
             main,
             join_reversed,
         })
-        // The unreduced search, the oracle, must stay small: one nested thread at most, and
-        // at most two sections with plain accesses (each access is a scheduling point there).
+        // The unreduced search, the oracle, must stay small: one nested thread at most, at
+        // most two sections with plain accesses (each access is a scheduling point there),
+        // and at most two nested critical sections.
         .prop_filter("too large for the unreduced search", |program| {
             let steps = || program.threads.iter().flatten().chain(&program.main);
             steps().filter(|s| matches!(s, Step::Nested(_))).count() <= 1
                 && steps().filter(|s| matches!(s, Step::Guarded(_))).count() <= 2
+                && steps().filter(|s| matches!(s, Step::BothLocks(_))).count() <= 2
         })
 }
 
@@ -92,6 +103,18 @@ fn perform(objects: &Arc<Objects>, who: usize, step: Step, seen: &mut Vec<String
             let mut held = objects.locks[m].lock().unwrap();
             seen.push(format!("{who} m{m}:{}", held.len()));
             held.push(who);
+        }
+        Step::BothLocks(m) => {
+            let mut outer = objects.locks[m].lock().unwrap();
+            let mut inner = objects.locks[1 - m].lock().unwrap();
+            seen.push(format!(
+                "{who} m{m}:{} m{}:{}",
+                outer.len(),
+                1 - m,
+                inner.len()
+            ));
+            outer.push(who);
+            inner.push(who);
         }
         Step::TryLock(m) => match objects.locks[m].try_lock() {
             Ok(mut held) => {
@@ -184,51 +207,84 @@ impl Model for Program {
     }
 }
 
-fn outcomes(program: &Program, engine: Engine) -> BTreeSet<Vec<String>> {
-    let report = Explorer::new(program.clone()).engine(engine).run();
-    assert!(report.is_proved(), "{report}");
-    report.outcomes().keys().cloned().collect()
-}
-
 /// Compares `cases` programs drawn from `rng`. A program whose unreduced search does not
-/// end within `budget` executions is drawn again: the oracle must be exhaustive.
-fn compare(cases: u32, rng: TestRng, budget: u64) {
+/// end within `budget` executions is drawn again: the oracle must be exhaustive. Returns
+/// how many of the programs compared could deadlock.
+fn compare(cases: u32, rng: TestRng, budget: u64) -> u32 {
     let config = Config {
         cases,
         failure_persistence: None,
         ..Config::default()
     };
     let mut runner = TestRunner::new_with_rng(config, rng);
+    let deadlocking = std::cell::Cell::new(0);
     let result = runner.run(&program(), |program| {
         let unreduced = Engine::dfs()
             .reduction(Reduction::Off)
             .max_iterations(budget);
-        let report = Explorer::new(program.clone()).engine(unreduced).run();
-        prop_assume!(report.is_proved(), "too large for the unreduced search");
-        let every_order: BTreeSet<_> = report.outcomes().keys().cloned().collect();
-        let reduced = outcomes(&program, Engine::dfs());
-        prop_assert_eq!(reduced, every_order);
+        let every_order = Explorer::new(program.clone()).engine(unreduced).run();
+        let deadlocks = deadlocked(&every_order);
+        prop_assert!(
+            deadlocks || every_order.counterexample().is_none(),
+            "{}",
+            every_order
+        );
+        prop_assume!(
+            deadlocks || every_order.is_proved(),
+            "too large for the unreduced search"
+        );
+        let reduced = Explorer::new(program.clone()).engine(Engine::dfs()).run();
+        prop_assert_eq!(
+            deadlocked(&reduced),
+            deadlocks,
+            "deadlock found by one search only; reduced:\n{}",
+            reduced
+        );
+        if deadlocks {
+            deadlocking.set(deadlocking.get() + 1);
+        } else {
+            prop_assert!(reduced.is_proved(), "{}", reduced);
+            let outcomes = |report: &Report<Vec<String>>| -> BTreeSet<Vec<String>> {
+                report.outcomes().keys().cloned().collect()
+            };
+            prop_assert_eq!(outcomes(&reduced), outcomes(&every_order));
+        }
         Ok(())
     });
     if let Err(error) = result {
         panic!("{error}");
     }
+    deadlocking.get()
 }
 
 #[test]
 fn the_reduction_reaches_every_outcome_of_random_programs() {
-    compare(40, TestRng::deterministic_rng(RngAlgorithm::ChaCha), 50_000);
+    let deadlocking = compare(40, TestRng::deterministic_rng(RngAlgorithm::ChaCha), 50_000);
+    eprintln!("{deadlocking} of 40 programs could deadlock");
+    // Both sides of the deadlock comparison are exercised.
+    assert!(
+        (3..=37).contains(&deadlocking),
+        "{deadlocking} of 40 deadlock"
+    );
 }
 
 /// The same with fresh programs each time: `cargo test -- --ignored random_programs`.
 #[test]
 #[ignore = "a soak test: hundreds of random programs, minutes"]
 fn the_reduction_reaches_every_outcome_of_many_fresh_random_programs() {
-    compare(
+    let deadlocking = compare(
         500,
         TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed()),
         200_000,
     );
+    eprintln!("{deadlocking} of 500 programs could deadlock");
+}
+
+/// True if the search ended on a deadlock (and on nothing else: these programs have no
+/// other way to fail).
+fn deadlocked(report: &Report<Vec<String>>) -> bool {
+    let kind = report.counterexample().map(|cx| cx.kind());
+    kind == Some(CounterexampleKind::Deadlock)
 }
 
 fn rand_seed() -> [u8; 32] {
