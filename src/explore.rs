@@ -512,7 +512,7 @@ struct State<O> {
     /// The execution count when the counterexample was found.
     found_at: u64,
     /// What the last execution's main thread returned, and the property's verdict on it.
-    pending: Option<Pending>,
+    pending: Option<Pending<O>>,
     /// The last execution has been settled (an engine can end one without `finish`).
     settled: bool,
     /// A failure other than a broken property (panic, deadlock, ...) ended the exploration.
@@ -527,8 +527,9 @@ struct State<O> {
     last: Option<Arc<Execution>>,
 }
 
-struct Pending {
-    outcome: String,
+/// Rendered only if the execution becomes the counterexample: most never do.
+struct Pending<O> {
+    outcome: O,
     broken: Option<String>,
 }
 
@@ -626,7 +627,7 @@ impl<M: Model> Run<M> {
             state.counterexample = Some(Counterexample::new(
                 kind,
                 broken,
-                pending.map(|p| p.outcome),
+                pending.map(|p| format!("{:?}", p.outcome)),
                 trace,
                 state.executions,
             ));
@@ -762,17 +763,19 @@ impl<M: Model> Job for Run<M> {
             }
         };
         let mut state = self.state();
-        *state.outcomes.entry(outcome.clone()).or_insert(0) += 1;
-        if let Some(message) = &broken {
-            state
-                .violating
-                .entry(outcome.clone())
-                .or_insert_with(|| message.clone());
+        // Most executions repeat an outcome already in the table: no copy for those.
+        match state.outcomes.get_mut(&outcome) {
+            Some(count) => *count += 1,
+            None => {
+                state.outcomes.insert(outcome.clone(), 1);
+            }
         }
-        state.pending = Some(Pending {
-            outcome: format!("{outcome:?}"),
-            broken,
-        });
+        if let Some(message) = &broken {
+            if !state.violating.contains_key(&outcome) {
+                state.violating.insert(outcome.clone(), message.clone());
+            }
+        }
+        state.pending = Some(Pending { outcome, broken });
     }
 
     fn settle_pending(&self) {
