@@ -5,6 +5,7 @@
 
 use interleavings::models::{Counter, CounterGuard, TicketSale};
 use interleavings::{Engine, Explorer, Model, Reduction};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -69,76 +70,126 @@ fn loom_counter() {
 /// The locked ticket office against one raw engine, step for step as the catalogue model:
 /// each seller locks, reads the count (check), reads it again (the ticket), writes it, and
 /// unlocks; each of the three accesses is one engine step (a read-modify-write on an
-/// engine atomic, as a `Shared` access is).
+/// engine atomic, as a `Shared` access is). With `tally`, the raw model also does the
+/// catalogue model's own work: named sellers that return the tickets they sold, and a
+/// table of sales checked at the end (see [`tally`]); without it, only the steps.
 macro_rules! raw_ticket_office {
-    ($engine:ident, $sellers:expr, $tickets:expr) => {{
+    ($engine:ident, $sellers:expr, $tickets:expr, $tally:expr) => {{
         EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         let count = Arc::new($engine::sync::Mutex::new($tickets));
         let step = Arc::new($engine::sync::atomic::AtomicUsize::new(0));
-        let handles: Vec<_> = (0..$sellers)
-            .map(|_| {
+        let handles: Vec<_> = (1..=$sellers)
+            .map(|i| {
                 let (count, step) = (Arc::clone(&count), Arc::clone(&step));
-                $engine::thread::spawn(move || {
-                    loop {
-                        let mut left = count.lock().unwrap();
-                        step.fetch_add(0, Ordering::SeqCst);
-                        if *left <= 0 {
-                            return;
+                let name = if $tally {
+                    format!("seller-{i}")
+                } else {
+                    String::new()
+                };
+                let handle = $engine::thread::Builder::new()
+                    .name(name.clone())
+                    .spawn(move || {
+                        let mut sold = Vec::new();
+                        loop {
+                            let mut left = count.lock().unwrap();
+                            step.fetch_add(0, Ordering::SeqCst);
+                            if *left <= 0 {
+                                return sold;
+                            }
+                            step.fetch_add(0, Ordering::SeqCst);
+                            step.fetch_add(1, Ordering::SeqCst);
+                            if $tally {
+                                sold.push(*left);
+                            }
+                            *left -= 1;
                         }
-                        step.fetch_add(0, Ordering::SeqCst);
-                        step.fetch_add(1, Ordering::SeqCst);
-                        *left -= 1;
-                    }
-                })
+                    })
+                    .unwrap();
+                (name, handle)
             })
             .collect();
-        for h in handles {
-            h.join().unwrap();
+        let sales: Vec<_> = handles
+            .into_iter()
+            .map(|(name, h)| (name, h.join().unwrap()))
+            .collect();
+        if $tally {
+            tally(sales, *count.lock().unwrap(), $tickets);
         }
     }};
 }
 
+/// What the catalogue model does after its sellers are joined: a table of who sold each
+/// ticket, and the check that every ticket was sold once and none is left.
+fn tally(sales: Vec<(String, Vec<i64>)>, left: i64, total: i64) {
+    let mut table: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    let mut sold = 0;
+    for (name, tickets) in sales {
+        for ticket in tickets {
+            sold += 1;
+            table.entry(ticket).or_default().push(name.clone());
+        }
+    }
+    let wrong = table
+        .into_iter()
+        .filter(|(ticket, sellers)| sellers.len() > 1 || !(1..=total).contains(ticket))
+        .count();
+    assert!(wrong == 0 && sold == total && left == 0);
+}
+
 /// The locked ticket office as one would write it for raw loom: a plain count inside the
 /// lock, so that only the lock and unlock are loom steps (what the facade's default
-/// reduction makes of the catalogue model).
+/// reduction makes of the catalogue model), with the catalogue model's tally.
 fn loom_tickets_natural(sellers: usize, tickets: i64) {
     let mut builder = loom::model::Builder::new();
     builder.max_branches = 100_000;
     builder.check(move || {
         EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         let count = Arc::new(loom::sync::Mutex::new(tickets));
-        let handles: Vec<_> = (0..sellers)
-            .map(|_| {
+        let handles: Vec<_> = (1..=sellers)
+            .map(|i| {
                 let count = Arc::clone(&count);
-                loom::thread::spawn(move || {
-                    loop {
-                        let mut left = count.lock().unwrap();
-                        if *left <= 0 {
-                            return;
+                let name = format!("seller-{i}");
+                let handle = loom::thread::Builder::new()
+                    .name(name.clone())
+                    .spawn(move || {
+                        let mut sold = Vec::new();
+                        loop {
+                            let mut left = count.lock().unwrap();
+                            if *left <= 0 {
+                                return sold;
+                            }
+                            sold.push(*left);
+                            *left -= 1;
                         }
-                        *left -= 1;
-                    }
-                })
+                    })
+                    .unwrap();
+                (name, handle)
             })
             .collect();
-        for h in handles {
-            h.join().unwrap();
-        }
+        let sales = handles
+            .into_iter()
+            .map(|(name, h)| (name, h.join().unwrap()))
+            .collect();
+        tally(sales, *count.lock().unwrap(), tickets);
     });
 }
 
 fn loom_tickets(sellers: usize, tickets: i64) {
     let mut builder = loom::model::Builder::new();
     builder.max_branches = 100_000;
-    builder.check(move || raw_ticket_office!(loom, sellers, tickets));
+    builder.check(move || raw_ticket_office!(loom, sellers, tickets, true));
 }
 
 fn shuttle_tickets(sellers: usize, tickets: i64, iterations: usize, seed: u64) {
+    shuttle_office(sellers, tickets, iterations, seed, true)
+}
+
+fn shuttle_office(sellers: usize, tickets: i64, iterations: usize, seed: u64, tally: bool) {
     let scheduler = shuttle::scheduler::PctScheduler::new_from_seed(seed, 3, iterations);
     let mut config = shuttle::Config::new();
     config.failure_persistence = shuttle::FailurePersistence::None;
     shuttle::Runner::new(scheduler, config)
-        .run(move || raw_ticket_office!(shuttle, sellers, tickets));
+        .run(move || raw_ticket_office!(shuttle, sellers, tickets, tally));
 }
 
 fn row(name: &str, raw: &Figure, ours: &Figure) {
@@ -212,6 +263,12 @@ fn rates() {
         1,
     );
     row("tickets(10,50)/mutex, PCT 10,000", &r, &o);
+    let skeleton = raw(|| shuttle_office(10, 50, 10_000, 1, false));
+    row(
+        "tickets(10,50)/mutex, PCT 10,000, raw without the tally",
+        &skeleton,
+        &o,
+    );
     let two = ours(
         TicketSale::guarded(10, 50),
         Engine::pct(10_000, 3).seed(1),
