@@ -114,8 +114,9 @@ pub(crate) struct ThreadState {
     pub(crate) parent_pid: u32,
     /// Asked to stop at its next step, without cleanup (`Process::terminate`).
     pub(crate) terminated: bool,
-    /// A process's first thread touches this before each step and when it ends, so that the
-    /// engines see its termination and its end as steps that the parent's looks depend on.
+    /// Every thread of a modelled process touches this before each step, and its first
+    /// thread when it ends, so that the engines see the process's termination and its end
+    /// as steps that the parent's looks depend on.
     pub(crate) life: Option<Arc<crate::shared::Point>>,
 }
 
@@ -415,17 +416,20 @@ impl Execution {
         let mut log = self.log();
         let index = log.threads.len();
         let label = Arc::from(name.clone().unwrap_or_else(|| format!("thread-{index}")));
-        let (pid, parent_pid) = (log.threads[parent].pid, log.threads[parent].parent_pid);
-        log.threads.push(ThreadState {
+        // A thread belongs to its spawner's process: it shares the process's life point and
+        // stops with it (see `make_process` for a new process's first thread).
+        let spawner = &log.threads[parent];
+        let thread = ThreadState {
             label,
             name,
             status: Status::Running,
             parent: Some(parent),
-            pid,
-            parent_pid,
-            terminated: false,
-            life: None,
-        });
+            pid: spawner.pid,
+            parent_pid: spawner.parent_pid,
+            terminated: spawner.terminated,
+            life: spawner.life.clone(),
+        };
+        log.threads.push(thread);
         index
     }
 
@@ -438,6 +442,8 @@ impl Execution {
         let thread = &mut log.threads[index];
         thread.pid = pid;
         thread.parent_pid = parent_pid;
+        thread.terminated = false;
+        thread.life = None;
         pid
     }
 
@@ -460,7 +466,7 @@ impl Execution {
         self.processes.load(Ordering::Relaxed) > 0
     }
 
-    /// The life point of thread `index` (if it is a process's first thread) and whether it
+    /// The life point of thread `index` (if it belongs to a modelled process) and whether it
     /// was asked to terminate, in one look-up; nothing to look up before any process exists.
     fn process_state(&self, index: usize) -> (Option<Arc<crate::shared::Point>>, bool) {
         if self.processes.load(Ordering::Relaxed) == 0
@@ -479,11 +485,16 @@ impl Execution {
         (log.threads[index].pid, log.threads[index].parent_pid)
     }
 
-    /// Asks thread `index` to stop at its next step.
+    /// Asks the process whose first thread is `index` to stop: each of its threads stops
+    /// at its next step.
     pub(crate) fn terminate(&self, index: usize) {
         let mut log = self.log();
-        if !log.threads[index].terminated {
-            log.threads[index].terminated = true;
+        let pid = log.threads[index].pid;
+        let mut stopped = false;
+        for thread in log.threads.iter_mut().filter(|t| t.pid == pid) {
+            stopped |= !std::mem::replace(&mut thread.terminated, true);
+        }
+        if stopped {
             self.terminations.fetch_add(1, Ordering::Relaxed);
         }
     }

@@ -109,7 +109,8 @@
 //! * A `Shared` is process-local memory (another process touching it is a misuse error).
 //!   Locks and atomics may be shared between modelled processes, but not with a real child
 //!   of the std engine (an [`Error::EngineLimit`] names the object). Modelled `terminate`
-//!   stops a process's first thread only.
+//!   stops every thread of the process at its next step (an operation already under way
+//!   completes, as one already past its scheduling point would).
 //! * `keep_going` explores past invariant violations and data races; a panic or deadlock
 //!   still ends the exploration.
 //! * The engines print nothing: under shuttle a failed execution is ended by our scheduler

@@ -6,9 +6,9 @@
 //! moved into it. `join_timeout` is a scheduling point followed by a look at the child: the
 //! engines explore both the interleaving where the child finished in time and the one where
 //! it did not (time itself is not modelled). `terminate` stops the target at its next step
-//! and runs no cleanup: a lock it holds stays locked, as the tutorial warns. (Modelled
-//! `terminate` stops the process's first thread only: threads that the target spawned run
-//! on. On the std engine the whole real process ends.)
+//! and runs no cleanup: a lock it holds stays locked, as the tutorial warns. Threads that
+//! the target spawned belong to the process and stop with it, each at its next step. (On
+//! the std engine the whole real process ends.)
 //!
 //! Under the std engine (on Linux) a process is a real OS process made by `fork`: a real pid,
 //! real memory of its own, `terminate` sends `SIGTERM` and the exit code is the real one

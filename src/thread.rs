@@ -4,7 +4,7 @@
 //! thread under the std engine, a coroutine under loom and shuttle. Outside any exploration
 //! these functions are std's.
 
-use crate::context::{self, Backend, Execution};
+use crate::context::{self, Backend, Execution, Terminated};
 use crate::engine;
 use crate::race::Effect;
 use crate::trace::{Op, Value};
@@ -98,7 +98,7 @@ impl Builder {
                 move || run_model_thread(&execution, child, f)
             };
             let inner = match execution.backend {
-                Backend::Std => Inner::Std(engine::std::spawn(
+                Backend::Std => Inner::StdModel(engine::std::spawn(
                     Arc::clone(&execution),
                     child,
                     self.name,
@@ -117,12 +117,13 @@ impl Builder {
 }
 
 /// Runs a model thread's body: records its panic (and lets it unwind on, so that the engine
-/// sees it too) and its end.
+/// sees it too) and its end. `None` if the thread's process was terminated: the thread
+/// vanishes, with no value and no panic for the engine to see.
 pub(crate) fn run_model_thread<T>(
     execution: &Execution,
     thread: usize,
     f: impl FnOnce() -> T,
-) -> T {
+) -> Option<T> {
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     if result.is_ok() {
         execution.replay_point();
@@ -134,7 +135,11 @@ pub(crate) fn run_model_thread<T>(
         }
     }
     execution.finish_thread(thread);
-    result.unwrap_or_else(|payload| panic::resume_unwind(payload))
+    match result {
+        Ok(value) => Some(value),
+        Err(payload) if payload.is::<Terminated>() => None,
+        Err(payload) => panic::resume_unwind(payload),
+    }
 }
 
 impl<T> JoinHandle<T> {
@@ -153,10 +158,14 @@ pub struct JoinHandle<T> {
     joined: Option<(Arc<Execution>, usize)>,
 }
 
+/// The engine's handle. A model thread's body gives `None` if its process was terminated
+/// (see [`run_model_thread`]).
 enum Inner<T> {
+    /// A plain thread, outside any exploration.
     Std(std::thread::JoinHandle<T>),
-    Loom(engine::loom::JoinHandle<T>),
-    Shuttle(engine::shuttle::JoinHandle<T>),
+    StdModel(std::thread::JoinHandle<Option<T>>),
+    Loom(engine::loom::JoinHandle<Option<T>>),
+    Shuttle(engine::shuttle::JoinHandle<Option<T>>),
 }
 
 impl<T> JoinHandle<T> {
@@ -173,12 +182,18 @@ impl<T> JoinHandle<T> {
         let label = execution.thread_label(child);
         execution.note_join_wait(thread, child);
         let result = execution.waiting(thread, Op::Join, &label, child, || match self.inner {
-            Inner::Std(handle) => handle.join(),
+            Inner::Std(_) => unreachable!("a model thread's handle is its engine's"),
+            Inner::StdModel(handle) => handle.join(),
             Inner::Loom(handle) => handle.join(),
             Inner::Shuttle(handle) => handle.join(),
         });
         execution.record_with(thread, Op::Join, &label, None, Effect::Join(child));
-        result
+        result.and_then(|value| {
+            value.ok_or_else(|| {
+                let stopped = format!("thread `{label}` was stopped: its process was terminated");
+                Box::new(stopped) as Box<dyn std::any::Any + Send>
+            })
+        })
     }
 }
 

@@ -175,3 +175,40 @@ fn a_plain_variable_cannot_be_shared_with_a_process() {
         "{error}"
     );
 }
+
+/// Threads that a process spawned stop with it: after `terminate` returns, a worker of the
+/// process completes at most the one operation it already had under way, and the parent,
+/// which joins only the process, is not held up by it.
+#[test]
+fn terminate_stops_the_threads_the_process_spawned() {
+    use interleavings::process::Process;
+    use interleavings::sync::Arc;
+    use interleavings::sync::atomic::{AtomicUsize, Ordering};
+    for engine in exhaustive() {
+        let report = interleavings::explore(|| {
+            let ticks = Arc::new(AtomicUsize::new(0));
+            let theirs = Arc::clone(&ticks);
+            let mut child = Process::new(move || {
+                let worker = thread::spawn(move || {
+                    for _ in 0..4 {
+                        theirs.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+                worker.join().unwrap();
+            })
+            .name("child");
+            child.start();
+            child.terminate();
+            child.join();
+            let after = ticks.load(Ordering::SeqCst);
+            let later = (0..3).fold(after, |_, _| ticks.load(Ordering::SeqCst));
+            assert!(
+                later <= after + 1,
+                "the worker went on after terminate: {after}, then {later}"
+            );
+        })
+        .engine(engine.clone())
+        .run();
+        assert!(report.is_proved(), "{engine}\n{report}");
+    }
+}
