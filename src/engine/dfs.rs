@@ -14,7 +14,7 @@
 //! complete: their executions add up to the unsharded search's.
 
 use super::Job;
-use super::dpor::Transition;
+use super::dpor::{Analysis, Keys, Transition};
 use crate::context::Execution;
 use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use std::sync::Arc;
@@ -99,6 +99,9 @@ pub(crate) struct Dfs {
     step: usize,
     /// The level to move to its next choice in this execution.
     advance: Option<usize>,
+    /// The first decision at which this execution differs from the one before it: the
+    /// transitions before it are the same as then, and so are their races.
+    diverged_at: usize,
     started: bool,
     shard: Option<(usize, usize)>,
     subtree: u64,
@@ -106,6 +109,10 @@ pub(crate) struct Dfs {
     /// Every choice is explored: no reduction asked for, a sharded search (whose parts
     /// cannot see each other's races), or executions the log cannot fully describe.
     exhaustive_choices: bool,
+    /// The numbers of what transitions touch, for the whole search.
+    keys: Keys,
+    /// The last execution's analysis, which the next one starts from.
+    analysis: Option<Analysis>,
     job: Arc<dyn Job>,
 }
 
@@ -115,11 +122,14 @@ impl Dfs {
             levels: Vec::new(),
             step: 0,
             advance: None,
+            diverged_at: 0,
             started: false,
             shard,
             subtree: 0,
             foreign: false,
             exhaustive_choices: shard.is_some(),
+            keys: Keys::default(),
+            analysis: None,
             job,
         }
     }
@@ -147,32 +157,41 @@ impl Dfs {
             return;
         };
         let log = execution.log();
-        let transitions = super::dpor::transitions(
+        let decisions: Vec<(usize, usize)> = self
+            .levels
+            .iter()
+            .map(|l| (usize::from(l.taken), l.events_from))
+            .collect();
+        let analysis = Analysis::new(
             &log,
-            self.levels
-                .iter()
-                .map(|l| (usize::from(l.taken), l.events_from)),
+            &mut self.keys,
+            &decisions,
+            self.analysis.take(),
+            self.diverged_at,
         );
+        let transitions = analysis.transitions();
         // The choice made at each level has now been explored: it sleeps for its siblings,
         // with what it did up to its next free decision.
         for index in 0..self.levels.len() {
+            let taken = self.levels[index].taken;
+            if self.levels[index].explored.iter().any(|(t, _)| *t == taken) {
+                continue;
+            }
             let mut transition = transitions[index].clone();
             let mut next = index + 1;
             while self.levels.get(next).is_some_and(|l| l.forced) {
                 transition.merge(&transitions[next]);
                 next += 1;
             }
-            let level = &mut self.levels[index];
-            let taken = level.taken;
-            if transition.made_progress() && !level.explored.iter().any(|(t, _)| *t == taken) {
-                level.explored.push((taken, transition));
+            if transition.made_progress() {
+                self.levels[index].explored.push((taken, transition));
             }
         }
         // Each race asks the decision before its earlier transition (before the empty step
         // that led to it, if any) for a thread that can start the reversed order, unless
         // one already is among the choices to try there. If none could run there, every
         // choice.
-        for race in super::dpor::races(&transitions) {
+        for race in analysis.races(self.diverged_at) {
             let mut at = race.earlier;
             while at > 0 && self.levels[at].forced {
                 at -= 1;
@@ -194,12 +213,13 @@ impl Dfs {
                 None => level.want_all(),
             }
         }
+        self.analysis = Some(analysis);
     }
 
     /// The sleep set of a new level at `step`: the previous level's sleepers and explored
     /// choices whose transitions are independent of the one just taken there.
     fn sleep_on_arrival(
-        &self,
+        &mut self,
         step: usize,
         execution: Option<&Execution>,
     ) -> Vec<(TaskId, Transition)> {
@@ -210,6 +230,7 @@ impl Dfs {
         let log = execution.log();
         let taken = super::dpor::transition(
             &log,
+            &mut self.keys,
             step - 1,
             usize::from(previous.taken),
             previous.events_from,
@@ -265,6 +286,7 @@ impl Scheduler for Dfs {
             }
             self.levels.truncate(deepest + 1);
             self.advance = Some(deepest);
+            self.diverged_at = deepest;
         }
         self.started = true;
         self.step = 0;

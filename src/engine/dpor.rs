@@ -38,20 +38,86 @@
 
 use crate::context::Log;
 use crate::trace::Op;
-use std::collections::BTreeSet;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Something a transition touches (an object, a thread's start or end, standard output,
+/// a lock's release), as a number. The numbers are the search's: transitions kept from
+/// earlier executions (sleep sets) are compared with new ones, so a key keeps its number
+/// for the whole search.
+type Key = u32;
+
+/// The kinds of keys; each names its key by a label (an object's or a thread's name).
+#[derive(Clone, Copy)]
+enum Kind {
+    Object,
+    Start,
+    End,
+    /// A thread whose name another thread shares: its spawns, ends and joins are plain
+    /// writes of one key (see [`transition`]).
+    SharedThread,
+    Released,
+    Stdout,
+}
+
+/// Numbers the keys of one search.
+#[derive(Default)]
+pub(crate) struct Keys {
+    numbers: [HashMap<Arc<str>, Key>; 6],
+    next: Key,
+}
+
+impl Keys {
+    fn key(&mut self, kind: Kind, label: &Arc<str>) -> Key {
+        let numbers = &mut self.numbers[kind as usize];
+        if let Some(&key) = numbers.get(&**label) {
+            return key;
+        }
+        let key = self.next;
+        self.next += 1;
+        numbers.insert(Arc::clone(label), key);
+        key
+    }
+}
+
+/// A small set of keys: a transition touches a handful at most, kept inline.
+#[derive(Clone, Debug, Default)]
+struct KeySet(smallvec::SmallVec<[Key; 4]>);
+
+impl KeySet {
+    fn insert(&mut self, key: Key) {
+        if !self.0.contains(&key) {
+            self.0.push(key);
+        }
+    }
+
+    fn contains(&self, key: Key) -> bool {
+        self.0.contains(&key)
+    }
+
+    fn meets(&self, other: &KeySet) -> bool {
+        self.0.iter().any(|&key| other.contains(key))
+    }
+
+    fn extend(&mut self, other: &KeySet) {
+        for &key in &other.0 {
+            self.insert(key);
+        }
+    }
+}
 
 /// What one transition touched.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Transition {
     /// The model thread that ran it.
     thread: usize,
-    reads: BTreeSet<String>,
-    writes: BTreeSet<String>,
+    reads: KeySet,
+    writes: KeySet,
     /// Orderings it starts: a thread's start (by its spawn) or end (by its last step).
-    marks: BTreeSet<String>,
+    marks: KeySet,
     /// Orderings it must follow: its own thread's start, the end of a thread it joins.
     /// Such pairs are ordered but never race: the later one cannot run before the other.
-    follows: BTreeSet<String>,
+    follows: KeySet,
     /// Events and side notes recorded: none when the thread only blocked (a lock not yet
     /// released, a join of a running thread) or only got to its first operation.
     recorded: usize,
@@ -60,18 +126,17 @@ pub(crate) struct Transition {
 impl Transition {
     /// True if the two touch an object that one of them writes.
     pub(crate) fn dependent(&self, other: &Transition) -> bool {
-        self.writes
-            .iter()
-            .any(|key| other.writes.contains(key) || other.reads.contains(key))
-            || other.writes.iter().any(|key| self.reads.contains(key))
+        self.writes.meets(&other.writes)
+            || self.writes.meets(&other.reads)
+            || other.writes.meets(&self.reads)
     }
 
     /// This transition followed by `next`, a later one of the same thread, as one.
     pub(crate) fn merge(&mut self, next: &Transition) {
-        self.reads.extend(next.reads.iter().cloned());
-        self.writes.extend(next.writes.iter().cloned());
-        self.marks.extend(next.marks.iter().cloned());
-        self.follows.extend(next.follows.iter().cloned());
+        self.reads.extend(&next.reads);
+        self.writes.extend(&next.writes);
+        self.marks.extend(&next.marks);
+        self.follows.extend(&next.follows);
         self.recorded += next.recorded;
     }
 
@@ -82,46 +147,103 @@ impl Transition {
     }
 }
 
-/// The transitions of a finished execution: `decisions` gives, in order, the thread chosen
-/// at each decision and the log's length when it was made.
-pub(crate) fn transitions(
-    log: &Log,
-    decisions: impl IntoIterator<Item = (usize, usize)>,
-) -> Vec<Transition> {
-    let decisions: Vec<(usize, usize)> = decisions.into_iter().collect();
-    (0..decisions.len())
-        .map(|index| {
+/// A finished execution's transitions and how they are ordered: what the races are
+/// computed from. The DFS keeps it for the next execution, which repeats this one's
+/// decisions up to the one where it leaves it: that much is reused, not recomputed.
+pub(crate) struct Analysis {
+    transitions: Vec<Transition>,
+    before: Before,
+}
+
+impl Analysis {
+    /// Analyses an execution: `decisions` gives, in order, the thread chosen at each
+    /// decision and the log's length when it was made. `earlier` is the analysis of an
+    /// execution whose first `same` decisions this one repeated.
+    pub(crate) fn new(
+        log: &Log,
+        keys: &mut Keys,
+        decisions: &[(usize, usize)],
+        earlier: Option<Analysis>,
+        same: usize,
+    ) -> Analysis {
+        let (mut transitions, before) = match earlier {
+            Some(earlier) => (earlier.transitions, Some(earlier.before)),
+            None => (Vec::new(), None),
+        };
+        let same = same.min(transitions.len()).min(decisions.len());
+        transitions.truncate(same);
+        let shared_names = shared_names(log);
+        for index in same..decisions.len() {
             let (thread, from) = decisions[index];
             let to = decisions.get(index + 1).map(|&(_, next)| next);
-            transition(log, index, thread, from, to)
-        })
-        .collect()
+            let transition = transition_in(log, keys, &shared_names, index, thread, from, to);
+            transitions.push(transition);
+        }
+        let before = Before::new(&transitions, before, same);
+        Analysis {
+            transitions,
+            before,
+        }
+    }
+
+    pub(crate) fn transitions(&self) -> &[Transition] {
+        &self.transitions
+    }
+
+    /// The races of the execution: each transition from `from` on against each earlier
+    /// one of another thread that it depends on directly, with nothing in between ordering
+    /// the two. (The DFS passes the decision where the execution left the one before: the
+    /// races of the transitions before it were found then.)
+    pub(crate) fn races(&self, from: usize) -> Vec<Race> {
+        races_in(&self.transitions, &self.before, from)
+    }
 }
 
 /// What `thread` did after decision `index`: the log's events from `from` to `to` (to the
 /// end, if `None`) and the side notes of that decision.
 pub(crate) fn transition(
     log: &Log,
+    keys: &mut Keys,
     index: usize,
     thread: usize,
     from: usize,
     to: Option<usize>,
 ) -> Transition {
-    let start = |label: &str| format!("start {label}");
-    let end = |label: &str| format!("end {label}");
+    transition_in(log, keys, &shared_names(log), index, thread, from, to)
+}
+
+/// The thread names that more than one thread has.
+fn shared_names(log: &Log) -> Vec<&Arc<str>> {
+    let mut names: Vec<&Arc<str>> = log.threads.iter().map(|t| &t.label).collect();
+    names.sort_unstable();
+    names
+        .windows(2)
+        .filter(|pair| pair[0] == pair[1])
+        .map(|pair| pair[0])
+        .collect()
+}
+
+fn transition_in(
+    log: &Log,
+    keys: &mut Keys,
+    shared_names: &[&Arc<str>],
+    index: usize,
+    thread: usize,
+    from: usize,
+    to: Option<usize>,
+) -> Transition {
     // The log names threads by label. Two threads of the same name cannot be told apart,
     // and an order carried through the wrong one would hide races: their spawns, ends and
     // joins are then plain writes of one key, dependent on each other (more races, never
     // fewer).
-    let unique = |label: &str| log.threads.iter().filter(|t| &*t.label == label).count() == 1;
-    let shared_key = |label: &str| format!("\u{0}thread {label}");
+    let unique = |label: &Arc<str>| !shared_names.contains(&label);
     let to = to.unwrap_or(log.events.len()).min(log.events.len());
     let mut transition = Transition {
         thread,
         ..Transition::default()
     };
     if let Some(own) = log.threads.get(thread).filter(|own| unique(&own.label)) {
-        transition.follows.insert(start(&own.label));
+        transition.follows.insert(keys.key(Kind::Start, &own.label));
     }
     let events = log.events.get(from..to).unwrap_or_default();
     transition.recorded = events.len();
@@ -130,7 +252,9 @@ pub(crate) fn transition(
             // Notes and scheduling hints: nothing another thread can see.
             Op::Block | Op::Yield | Op::Sleep => {}
             Op::Get | Op::Load => {
-                transition.reads.insert(event.object.to_string());
+                transition
+                    .reads
+                    .insert(keys.key(Kind::Object, &event.object));
             }
             Op::Spawn | Op::Join | Op::Finish => {
                 let label = if event.op == Op::Finish {
@@ -139,17 +263,19 @@ pub(crate) fn transition(
                     &event.object
                 };
                 if !unique(label) {
-                    transition.writes.insert(shared_key(label));
+                    transition
+                        .writes
+                        .insert(keys.key(Kind::SharedThread, label));
                 } else if event.op == Op::Spawn {
-                    transition.marks.insert(start(label));
+                    transition.marks.insert(keys.key(Kind::Start, label));
                 } else if event.op == Op::Join {
-                    transition.follows.insert(end(label));
+                    transition.follows.insert(keys.key(Kind::End, label));
                 } else {
-                    transition.marks.insert(end(label));
+                    transition.marks.insert(keys.key(Kind::End, label));
                 }
             }
             Op::Print => {
-                transition.writes.insert("\u{0}stdout".into());
+                transition.writes.insert(keys.key(Kind::Stdout, no_label()));
             }
             // The unlock step only announces the release, which the engine performs after
             // its next scheduling point (see `Log::releases`). A lock cannot be taken before
@@ -158,30 +284,37 @@ pub(crate) fn transition(
             // lock busy or free).
             Op::Unlock => {}
             Op::TryLock => {
-                transition.writes.insert(event.object.to_string());
-                transition.writes.insert(released_key(&event.object));
+                transition
+                    .writes
+                    .insert(keys.key(Kind::Object, &event.object));
+                transition
+                    .writes
+                    .insert(keys.key(Kind::Released, &event.object));
             }
             _ => {
-                transition.writes.insert(event.object.to_string());
+                transition
+                    .writes
+                    .insert(keys.key(Kind::Object, &event.object));
             }
         }
     }
     // Side notes carry the number of the decision they followed.
     if log.output_reads.contains(&index) {
-        transition.reads.insert("\u{0}stdout".into());
+        transition.reads.insert(keys.key(Kind::Stdout, no_label()));
         transition.recorded += 1;
     }
     // A release conflicts with a `try_lock` (which writes the key), not with another
     // release: those are ordered by the takings of the lock in between.
     for (_, lock) in log.releases.iter().filter(|(at, _)| *at == index) {
-        transition.reads.insert(released_key(lock));
+        transition.reads.insert(keys.key(Kind::Released, lock));
         transition.recorded += 1;
     }
     transition
 }
 
-fn released_key(lock: &str) -> String {
-    format!("\u{0}released {lock}")
+/// The label of a key that needs none (standard output).
+fn no_label() -> &'static Arc<str> {
+    crate::context::no_object()
 }
 
 /// A race between transitions `earlier` and `later` of two threads: the order of the two
@@ -199,47 +332,29 @@ pub(crate) struct Race {
     pub(crate) initials: Vec<usize>,
 }
 
-/// Every race of the execution: each transition against each earlier one of another
-/// thread that it depends on directly, with nothing in between ordering the two.
-pub(crate) fn races(transitions: &[Transition]) -> Vec<Race> {
+fn races_in(transitions: &[Transition], before: &Before, from: usize) -> Vec<Race> {
     let n = transitions.len();
-    let words = n.div_ceil(64);
-    let has = |set: &[u64], i: usize| set[i / 64] & (1 << (i % 64)) != 0;
-    let add = |set: &mut [u64], i: usize| set[i / 64] |= 1 << (i % 64);
-    // before[k]: the transitions that happen before k (itself included), through program
-    // order and dependence.
-    let mut before: Vec<Vec<u64>> = Vec::with_capacity(n);
-    for k in 0..n {
-        let mut set = vec![0u64; words];
-        add(&mut set, k);
-        for m in 0..k {
-            if ordered(&transitions[m], &transitions[k]) {
-                for (word, bits) in set.iter_mut().zip(&before[m]) {
-                    *word |= bits;
-                }
-            }
-        }
-        before.push(set);
-    }
     let mut races = Vec::new();
-    for k in 0..n {
+    let mut reach = vec![0u64; before.words];
+    for k in from..n {
         // What reaches k through transitions between j and k; j races with k if it is
         // dependent on k and not in there. Not only the last such j: with several, each
         // order has to be reversed (two reads of a value that k writes, say).
-        let mut reach = vec![0u64; words];
+        // (A history is closed: once j is in `reach`, so is all that happens before j.)
+        reach.fill(0);
         for j in (0..k).rev() {
-            if !has(&reach, j)
-                && transitions[j].thread != transitions[k].thread
-                && transitions[j].dependent(&transitions[k])
-            {
+            if has(&reach, j) {
+                continue;
+            }
+            if has(before.conflicts(k), j) {
                 races.push(Race {
                     earlier: j,
                     later: k,
-                    initials: initials(transitions, &before, j, k),
+                    initials: initials(transitions, before, j, k),
                 });
             }
-            if ordered(&transitions[j], &transitions[k]) {
-                for (word, bits) in reach.iter_mut().zip(&before[j]) {
+            if has(before.directly(k), j) {
+                for (word, bits) in reach.iter_mut().zip(before.of(j)) {
                     *word |= bits;
                 }
             }
@@ -248,15 +363,98 @@ pub(crate) fn races(transitions: &[Transition]) -> Vec<Race> {
     races
 }
 
+fn has(set: &[u64], i: usize) -> bool {
+    set[i / 64] & (1 << (i % 64)) != 0
+}
+
+/// For each transition `k`, bit sets over the transitions before it: those that happen
+/// before it (itself included) through program order and dependence; those ordered before
+/// it directly; and those of other threads that it depends on (its possible races).
+struct Before {
+    words: usize,
+    history: Vec<u64>,
+    direct: Vec<u64>,
+    conflicts: Vec<u64>,
+}
+
+impl Before {
+    /// The sets of `transitions`; those of the first `same` are taken from `earlier` (made
+    /// for transitions that began the same way) when its rows are as wide.
+    fn new(transitions: &[Transition], earlier: Option<Before>, same: usize) -> Self {
+        let n = transitions.len();
+        let words = n.div_ceil(64);
+        let (mut before, same) = match earlier {
+            Some(earlier) if earlier.words == words => (earlier, same),
+            _ => (
+                Before {
+                    words,
+                    history: Vec::new(),
+                    direct: Vec::new(),
+                    conflicts: Vec::new(),
+                },
+                0,
+            ),
+        };
+        for rows in [
+            &mut before.history,
+            &mut before.direct,
+            &mut before.conflicts,
+        ] {
+            rows.truncate(same * words);
+            rows.resize(n * words, 0);
+        }
+        for k in same..n {
+            let row = k * words..(k + 1) * words;
+            for m in 0..k {
+                let (earlier, later) = (&transitions[m], &transitions[k]);
+                let other_thread = earlier.thread != later.thread;
+                let dependent = earlier.dependent(later);
+                if other_thread && dependent {
+                    before.conflicts[row.start + m / 64] |= 1 << (m % 64);
+                }
+                // Directly ordered: same thread, dependent, or `k` follows what `m` marks (a
+                // spawn before the child's steps, a thread's end before its join).
+                if !other_thread || dependent || earlier.marks.meets(&later.follows) {
+                    before.direct[row.start + m / 64] |= 1 << (m % 64);
+                }
+            }
+            let (earlier, rest) = before.history.split_at_mut(row.start);
+            let set = &mut rest[..words];
+            set[k / 64] |= 1 << (k % 64);
+            // Latest first: a history already in the set brings all of its own.
+            for m in (0..k).rev() {
+                if !has(set, m) && has(&before.direct[row.clone()], m) {
+                    let of_m = &earlier[m * words..(m + 1) * words];
+                    for (word, bits) in set.iter_mut().zip(of_m) {
+                        *word |= bits;
+                    }
+                }
+            }
+        }
+        before
+    }
+
+    fn of(&self, k: usize) -> &[u64] {
+        &self.history[k * self.words..(k + 1) * self.words]
+    }
+
+    fn directly(&self, k: usize) -> &[u64] {
+        &self.direct[k * self.words..(k + 1) * self.words]
+    }
+
+    fn conflicts(&self, k: usize) -> &[u64] {
+        &self.conflicts[k * self.words..(k + 1) * self.words]
+    }
+}
+
 /// The threads that can run first in the reversed order of the race `j`, `k`: the
 /// transitions between them that do not happen after `j`, then `k`, and of those, the
 /// threads whose first transition there has nothing among them before it.
-fn initials(transitions: &[Transition], before: &[Vec<u64>], j: usize, k: usize) -> Vec<usize> {
-    let has = |set: &[u64], i: usize| set[i / 64] & (1 << (i % 64)) != 0;
+fn initials(transitions: &[Transition], before: &Before, j: usize, k: usize) -> Vec<usize> {
     // A transition that recorded nothing (a thread reaching its first operation, or
     // finding a lock still held) is no event: it neither races nor starts an order.
     let reversed: Vec<usize> = (j + 1..k)
-        .filter(|&m| transitions[m].made_progress() && !has(&before[m], j))
+        .filter(|&m| transitions[m].made_progress() && !has(before.of(m), j))
         .chain([k])
         .collect();
     let mut threads = Vec::new();
@@ -269,7 +467,7 @@ fn initials(transitions: &[Transition], before: &[Vec<u64>], j: usize, k: usize)
         seen.push(thread);
         let preceded = reversed
             .iter()
-            .any(|&other| other != m && has(&before[m], other));
+            .any(|&other| other != m && has(before.of(m), other));
         if !preceded {
             threads.push(thread);
         }
@@ -277,24 +475,31 @@ fn initials(transitions: &[Transition], before: &[Vec<u64>], j: usize, k: usize)
     threads
 }
 
-/// `m` comes before `k` in `k`'s history: same thread, dependent, or `k` follows what `m`
-/// marks (a spawn before the child's steps, a thread's end before its join).
-fn ordered(m: &Transition, k: &Transition) -> bool {
-    m.thread == k.thread || m.dependent(k) || m.marks.iter().any(|key| k.follows.contains(key))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// Objects are named by one letter: `x` is key 0, `y` key 1, and so on.
     fn transition(thread: usize, reads: &[&str], writes: &[&str]) -> Transition {
+        let keys = |names: &[&str]| {
+            KeySet(
+                names
+                    .iter()
+                    .map(|n| Key::from(n.as_bytes()[0] - b'x'))
+                    .collect(),
+            )
+        };
         Transition {
             thread,
-            reads: reads.iter().map(|s| s.to_string()).collect(),
-            writes: writes.iter().map(|s| s.to_string()).collect(),
+            reads: keys(reads),
+            writes: keys(writes),
             recorded: 1,
             ..Transition::default()
         }
+    }
+
+    fn races(ts: &[Transition]) -> Vec<Race> {
+        races_in(ts, &Before::new(ts, None, 0), 0)
     }
 
     fn pairs(ts: &[Transition]) -> Vec<(usize, usize)> {
