@@ -348,19 +348,21 @@ fn panic_outside_an_exploration_after_one() {
     assert!(caught.is_err());
 }
 
-#[test]
-fn a_panic_outside_explorations_prints_as_usual() {
+/// Runs the ignored test `name` of this binary in a process of its own, which must pass;
+/// returns what it wrote to stderr (where shuttle's and the panic hook's notices go).
+fn stderr_of_ignored_test(name: &str) -> String {
     let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "failures::panic_outside_an_exploration_after_one",
-            "--nocapture",
-        ])
+        .args(["--ignored", "--exact", name, "--nocapture"])
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "{stderr}");
+    stderr
+}
+
+#[test]
+fn a_panic_outside_explorations_prints_as_usual() {
+    let stderr = stderr_of_ignored_test("failures::panic_outside_an_exploration_after_one");
     assert!(stderr.contains("a panic of the program itself"), "{stderr}");
     assert!(!stderr.contains("panicked in task"), "{stderr}");
 }
@@ -405,16 +407,6 @@ fn deadlock_completed_by_a_threads_end() {
 
 #[test]
 fn a_deadlock_completed_by_a_threads_end_is_reported_without_shuttles_notice() {
-    let out = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--ignored",
-            "--exact",
-            "failures::deadlock_completed_by_a_threads_end",
-            "--nocapture",
-        ])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let stderr = stderr_of_ignored_test("failures::deadlock_completed_by_a_threads_end");
     assert!(!stderr.contains("deadlocked"), "{stderr}");
 }
