@@ -163,6 +163,7 @@ pub struct JoinHandle<T> {
 enum Inner<T> {
     /// A plain thread, outside any exploration.
     Std(std::thread::JoinHandle<T>),
+    /// A model thread of the std engine.
     StdModel(std::thread::JoinHandle<Option<T>>),
     Loom(engine::loom::JoinHandle<Option<T>>),
     Shuttle(engine::shuttle::JoinHandle<Option<T>>),

@@ -212,3 +212,74 @@ fn terminate_stops_the_threads_the_process_spawned() {
         assert!(report.is_proved(), "{engine}\n{report}");
     }
 }
+
+/// A process puts the handle of a thread it spawned where the parent can take it: after
+/// `terminate`, joining that thread gives `Ok` if it had finished, and otherwise `Err`
+/// saying that its process was terminated (it never hangs, and never gives a value). Every
+/// one of the four endings is reached.
+#[derive(Clone)]
+struct JoinAVanishedThread;
+
+impl Model for JoinAVanishedThread {
+    type Outcome = String;
+
+    fn name(&self) -> String {
+        "join a thread of a terminated process".into()
+    }
+
+    fn run(&self) -> String {
+        use interleavings::process::Process;
+        use interleavings::sync::{Arc, Mutex};
+        let slot: Arc<Mutex<Option<thread::JoinHandle<u32>>>> = Arc::new(Mutex::new(None));
+        let theirs = Arc::clone(&slot);
+        let mut child = Process::new(move || {
+            let worker = thread::spawn(|| {
+                thread::yield_now();
+                7
+            });
+            *theirs.lock().unwrap() = Some(worker);
+        })
+        .name("child");
+        child.start();
+        child.terminate();
+        child.join();
+        // The child may have been stopped holding the slot's lock: that lock stays locked.
+        let Ok(mut slot) = slot.try_lock() else {
+            return "slot locked for ever".into();
+        };
+        match slot.take().map(thread::JoinHandle::join) {
+            None => "no worker".into(),
+            Some(Ok(value)) => format!("joined: {value}"),
+            Some(Err(payload)) => match payload.downcast_ref::<String>() {
+                Some(message) => format!("stopped: {message}"),
+                None => "stopped without a message".into(),
+            },
+        }
+    }
+
+    fn check(&self, outcome: &String) -> Result<(), String> {
+        let expected = [
+            "slot locked for ever",
+            "no worker",
+            "joined: 7",
+            "stopped: thread `thread-2` was stopped: its process was terminated",
+        ];
+        if expected.contains(&outcome.as_str()) {
+            Ok(())
+        } else {
+            Err(format!("unexpected: {outcome}"))
+        }
+    }
+}
+
+#[test]
+fn joining_a_thread_of_a_terminated_process_gives_its_value_or_err() {
+    for engine in exhaustive() {
+        let report = Explorer::new(JoinAVanishedThread)
+            .engine(engine.clone())
+            .run();
+        assert!(report.is_proved(), "{engine}\n{report}");
+        let outcomes: Vec<&str> = report.outcomes().keys().map(String::as_str).collect();
+        assert_eq!(outcomes.len(), 4, "{engine}: {outcomes:?}");
+    }
+}
