@@ -302,6 +302,14 @@ pub(crate) struct Execution {
     pub(crate) echo_output: bool,
     /// `Shared` accesses are scheduling points (no [`Reduction`](crate::engine::Reduction)).
     pub(crate) every_access_is_a_point: bool,
+    /// Under loom: each mutex gets a probe, a loom atomic touched by `try_lock` and just
+    /// before each unlock. loom makes no scheduling point at an unlock, so without the probe
+    /// it never runs a `try_lock` while another thread holds the lock (unless the holder
+    /// does some other loom operation meanwhile): the busy case would go unexplored.
+    pub(crate) try_lock_probes: bool,
+    /// Set when a `try_lock` ran under loom without probes: the exploration is run again
+    /// with them (see `Explorer`'s search).
+    pub(crate) unprobed_try_lock: AtomicBool,
     /// The DFS's decisions so far in this execution (set by its scheduler).
     pub(crate) decision: AtomicUsize,
     /// The scheduling point of standard output.
@@ -352,6 +360,7 @@ impl Execution {
         chaos: Option<Chaos>,
         echo_output: bool,
         every_access_is_a_point: bool,
+        try_lock_probes: bool,
     ) -> Arc<Self> {
         let log = Log {
             threads: vec![ThreadState {
@@ -380,6 +389,8 @@ impl Execution {
             processes: AtomicUsize::new(0),
             echo_output,
             every_access_is_a_point,
+            try_lock_probes,
+            unprobed_try_lock: AtomicBool::new(false),
             decision: AtomicUsize::new(0),
             // Made now, before any thread is spawned: loom requires every object it tracks to
             // be created before the threads that use it.

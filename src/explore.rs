@@ -299,6 +299,20 @@ impl<M: Model> Explorer<M> {
         time_limit: Option<Duration>,
         keep_going: bool,
     ) -> Result<Report<M::Outcome>, Error> {
+        self.search_probing(engine, race_grace, time_limit, keep_going, false)
+    }
+
+    /// [`Explorer::search`], with or without loom's `try_lock` probes. Without them, a loom
+    /// search that ran a `try_lock` and found nothing is run again with them: loom alone
+    /// would not have let the `try_lock` find its lock busy.
+    fn search_probing(
+        &self,
+        engine: &Engine,
+        race_grace: u64,
+        time_limit: Option<Duration>,
+        keep_going: bool,
+        try_lock_probes: bool,
+    ) -> Result<Report<M::Outcome>, Error> {
         if let Some(problem) = &engine.misconfigured {
             return Err(Error::InvalidEngine(problem.clone()));
         }
@@ -314,6 +328,7 @@ impl<M: Model> Explorer<M> {
             echo_output: self.echo_output,
             assertions_are_invariants: self.assertions_are_invariants,
             every_access_is_a_point: engine.reduction_applied().every_access_is_a_point(),
+            try_lock_probes,
             started,
             state: Mutex::new(State::default()),
         });
@@ -353,6 +368,15 @@ impl<M: Model> Explorer<M> {
                 _ => Verdict::Passed { executions },
             }
         };
+        let violated = matches!(verdict, Verdict::Violated(_));
+        if state.unprobed_try_lock && !try_lock_probes && !violated {
+            drop(state);
+            let remaining = time_limit.map(|limit| limit.saturating_sub(elapsed));
+            let mut report =
+                self.search_probing(engine, race_grace, remaining, keep_going, true)?;
+            report.elapsed += elapsed;
+            return Ok(report);
+        }
         let raced = matches!(&verdict, Verdict::Violated(cx) if cx.race().is_some());
         if raced && engine.reduction_applied() == Reduction::SyncPoints {
             // The reduced search cannot show what a race does: search again without it.
@@ -364,7 +388,13 @@ impl<M: Model> Explorer<M> {
             let remaining = time_limit.map(|limit| limit.saturating_sub(elapsed));
             let mut unreduced = engine.clone();
             unreduced.reduction = Reduction::Off;
-            let mut report = self.search(&unreduced, race_grace, remaining, keep_going)?;
+            let mut report = self.search_probing(
+                &unreduced,
+                race_grace,
+                remaining,
+                keep_going,
+                try_lock_probes,
+            )?;
             report.engine = engine.to_string();
             report.elapsed += elapsed;
             return Ok(report);
@@ -500,6 +530,9 @@ struct Run<M: Model> {
     echo_output: bool,
     /// No reduction: `Shared` accesses are scheduling points.
     every_access_is_a_point: bool,
+    /// Under loom, mutexes carry a probe so that `try_lock` can find them busy (see
+    /// [`Execution::try_lock_probes`]).
+    try_lock_probes: bool,
     started: Instant,
     state: Mutex<State<M::Outcome>>,
 }
@@ -521,6 +554,8 @@ struct State<O> {
     interrupted: bool,
     /// The current execution belongs to another shard: not counted, not recorded.
     foreign: bool,
+    /// Some execution ran a `try_lock` under loom without probes.
+    unprobed_try_lock: bool,
     /// Which budget ended the exploration, if one did.
     budget: Option<String>,
     error: Option<Error>,
@@ -546,6 +581,7 @@ impl<O> Default for State<O> {
             stopped: false,
             interrupted: false,
             foreign: false,
+            unprobed_try_lock: false,
             budget: None,
             error: None,
             last: None,
@@ -719,6 +755,7 @@ impl<M: Model> Job for Run<M> {
             chaos,
             self.echo_output,
             self.every_access_is_a_point,
+            self.try_lock_probes,
         );
         // Executions of one model are about as long as each other: room for as many events
         // as the last one saves growing the log step by step.
@@ -800,6 +837,9 @@ impl<M: Model> Job for Run<M> {
         if state.foreign {
             return true;
         }
+        state.unprobed_try_lock |= execution
+            .unprobed_try_lock
+            .load(std::sync::atomic::Ordering::Relaxed);
         self.settle(&mut state, execution);
         // An error or a failure (panic, deadlock, ...) has made the search satisfied.
         !self.satisfied(&state)
@@ -827,6 +867,7 @@ mod tests {
             assertions_are_invariants: false,
             echo_output: false,
             every_access_is_a_point: false,
+            try_lock_probes: false,
             started: Instant::now(),
             state: Mutex::new(State::default()),
         }
@@ -847,7 +888,7 @@ mod tests {
     }
 
     fn execution() -> Arc<Execution> {
-        Execution::new(Backend::Shuttle, 100, None, false, false)
+        Execution::new(Backend::Shuttle, 100, None, false, false, false)
     }
 
     #[test]

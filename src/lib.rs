@@ -98,9 +98,13 @@
 //!   S^T · S! executions (`tickets(5,5)` 375,000, `tickets(6,4)` 933,120). It is off for
 //!   searches that start processes (whose liveness is not in the log) and for sharded
 //!   searches.
-//! * loom does not always explore a `try_lock` that finds the lock busy (a two-thread
-//!   program in `tests/reduction.rs` gets only the successful outcome); the DFS engine
-//!   explores both.
+//! * loom has no scheduling point at an unlock, so by itself it never runs a `try_lock`
+//!   while another thread holds the lock (unless the holder does some other loom operation
+//!   meanwhile). A loom search that ran a `try_lock` and found nothing is therefore run
+//!   again with a probe on every mutex (a loom atomic touched by `try_lock` and just before
+//!   each unlock), which lets loom put the `try_lock` inside the critical section. The
+//!   report is that second search's; such models take more loom executions than they
+//!   would without `try_lock`.
 //! * In a closure model, `assert!(condition, "message")` panics with the message alone,
 //!   which cannot be told from `panic!`: it is reported as a panic. `assert!(condition)`,
 //!   `assert_eq!` (with or without a message) and a [`Model`]'s `check` are invariants.

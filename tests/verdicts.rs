@@ -377,3 +377,40 @@ fn a_counterexample_that_shows_the_failure_ends_the_search_at_once() {
         assert_eq!(report.executions(), cx.execution(), "{engine}");
     }
 }
+
+/// A thread that assumes `try_lock` always succeeds while another thread holds the lock
+/// for a moment: wrong in the order where the `try_lock` comes inside the other's critical
+/// section. loom by itself never runs that order (it has no scheduling point at an unlock);
+/// the loom engine must still find it, and pass the twin that handles a busy lock.
+fn try_lock_program(assumes_free: bool) -> impl Fn() + Send + Sync + 'static {
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::thread;
+    move || {
+        let lock = Arc::new(Mutex::new(0u32).named("lock"));
+        let holder = {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || *lock.lock().unwrap() += 1)
+        };
+        match lock.try_lock() {
+            Ok(mut count) => *count += 10,
+            Err(_) if assumes_free => panic!("the lock was busy"),
+            Err(_) => {}
+        }
+        holder.join().unwrap();
+    }
+}
+
+#[test]
+fn a_try_lock_that_assumes_a_free_lock_is_caught_on_the_exhaustive_engines() {
+    for engine in [Engine::loom(), Engine::dfs()] {
+        let report = interleavings::explore(try_lock_program(true))
+            .engine(engine.clone())
+            .run();
+        let kind = report.counterexample().map(|cx| cx.kind());
+        assert_eq!(kind, Some(CounterexampleKind::Panic), "{engine}\n{report}");
+        let twin = interleavings::explore(try_lock_program(false))
+            .engine(engine.clone())
+            .run();
+        assert!(twin.is_proved(), "{engine}\n{twin}");
+    }
+}

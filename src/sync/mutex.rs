@@ -6,6 +6,7 @@ use crate::race::{Effect, ObjectId};
 use crate::trace::{Op, Value};
 use std::fmt;
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, LockResult, PoisonError, TryLockError, TryLockResult};
 
 /// A mutual exclusion lock, like [`std::sync::Mutex`]. Each `lock`, `try_lock` and unlock is
@@ -18,7 +19,8 @@ pub struct Mutex<T> {
 
 enum Inner<T> {
     Std(std::sync::Mutex<T>),
-    Loom(engine::loom::Mutex<T>),
+    /// With a probe when the exploration asks for one (see `Execution::try_lock_probes`).
+    Loom(engine::loom::Mutex<T>, Option<engine::loom::Point>),
     Shuttle(engine::shuttle::Mutex<T>),
 }
 
@@ -79,8 +81,14 @@ impl<T> MutexGuard<'_, T> {
         // lock: the next owner's `lock` event always comes after this `unlock`. A
         // terminated holder never unlocks.
         witness.unlocks = !terminated;
+        let probe = witness.probe;
         drop(witness);
         if !terminated {
+            // A loom scheduling point while the lock is still held: there a `try_lock` of
+            // another thread finds it busy.
+            if let Some(probe) = probe.filter(|_| !std::thread::panicking()) {
+                probe.write();
+            }
             // SAFETY: `inner` is dropped here once and never used again.
             unsafe { std::mem::ManuallyDrop::drop(&mut self.inner) }
         }
@@ -94,6 +102,8 @@ struct Witness<'a> {
     execution: Arc<Execution>,
     thread: usize,
     name: &'a Arc<str>,
+    /// Touched just before the lock is released (loom with `try_lock` probes).
+    probe: Option<&'a engine::loom::Point>,
     object: ObjectId,
     /// False when the lock is never released (its holder was terminated).
     unlocks: bool,
@@ -132,7 +142,11 @@ impl<T> Mutex<T> {
         let binding = context::bind();
         let inner = match binding.backend {
             context::Backend::Std => Inner::Std(std::sync::Mutex::new(value)),
-            context::Backend::Loom => Inner::Loom(engine::loom::Mutex::new(value)),
+            context::Backend::Loom => {
+                let probes = context::current().is_some_and(|e| e.try_lock_probes);
+                let probe = probes.then(engine::loom::Point::new);
+                Inner::Loom(engine::loom::Mutex::new(value), probe)
+            }
             context::Backend::Shuttle => Inner::Shuttle(engine::shuttle::Mutex::new(value)),
         };
         Mutex {
@@ -180,7 +194,7 @@ impl<T> Mutex<T> {
                 execution.record_with(thread, Op::Lock, &self.name, None, effect);
                 lift(locked, GuardInner::Std)
             }
-            Inner::Loom(mutex) => execution.lock(thread, object, &self.name, || {
+            Inner::Loom(mutex, _) => execution.lock(thread, object, &self.name, || {
                 lift(mutex.lock(), GuardInner::Loom)
             }),
             Inner::Shuttle(mutex) => execution.lock(thread, object, &self.name, || {
@@ -195,7 +209,16 @@ impl<T> Mutex<T> {
         let entered = context::enter(self.binding, "Mutex", &self.name);
         let result = match &self.inner {
             Inner::Std(mutex) => lift_try(mutex.try_lock(), GuardInner::Std),
-            Inner::Loom(mutex) => lift_try(mutex.try_lock(), GuardInner::Loom),
+            Inner::Loom(mutex, probe) => {
+                match (probe, &entered) {
+                    (Some(probe), _) => probe.write(),
+                    (None, Some((execution, _))) => {
+                        execution.unprobed_try_lock.store(true, Ordering::Relaxed);
+                    }
+                    (None, None) => {}
+                }
+                lift_try(mutex.try_lock(), GuardInner::Loom)
+            }
             Inner::Shuttle(mutex) => lift_try(mutex.try_lock(), GuardInner::Shuttle),
         };
         let Some((execution, thread)) = entered else {
@@ -222,16 +245,21 @@ impl<T> Mutex<T> {
     pub fn into_inner(self) -> LockResult<T> {
         match self.inner {
             Inner::Std(mutex) => mutex.into_inner(),
-            Inner::Loom(mutex) => mutex.into_inner(),
+            Inner::Loom(mutex, _) => mutex.into_inner(),
             Inner::Shuttle(mutex) => mutex.into_inner(),
         }
     }
 
     fn witness(&self, execution: Arc<Execution>, thread: usize) -> Witness<'_> {
+        let probe = match &self.inner {
+            Inner::Loom(_, probe) => probe.as_ref(),
+            _ => None,
+        };
         Witness {
             execution,
             thread,
             name: &self.name,
+            probe,
             object: self.binding.object,
             unlocks: true,
         }
