@@ -410,3 +410,34 @@ fn a_deadlock_completed_by_a_threads_end_is_reported_without_shuttles_notice() {
     let stderr = stderr_of_ignored_test("failures::deadlock_completed_by_a_threads_end");
     assert!(!stderr.contains("deadlocked"), "{stderr}");
 }
+
+/// An object that escapes its exploration (kept in a `static` by the model) and is used
+/// after the exploration ended: a panic that says so, on the thread that used it; the test
+/// binary goes on.
+#[test]
+fn an_object_used_after_its_exploration_ended_panics_with_a_clear_message() {
+    for engine in [Engine::loom(), Engine::dfs()] {
+        static ESCAPED: std::sync::Mutex<Option<std::sync::Arc<Shared<u32>>>> =
+            std::sync::Mutex::new(None);
+        let report = explore(|| {
+            let value = std::sync::Arc::new(Shared::new(1).named("escaped"));
+            *ESCAPED.lock().unwrap() = Some(value);
+        })
+        .engine(engine.clone())
+        .run();
+        assert!(report.is_proved(), "{engine}\n{report}");
+        let escaped = ESCAPED.lock().unwrap().take().unwrap();
+        let used = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| escaped.get()));
+        let payload = used.expect_err("using it must panic");
+        let message = payload
+            .downcast_ref::<String>()
+            .expect("a formatted message");
+        assert!(
+            message.contains("`escaped` was created inside a")
+                && message.contains("is used after it ended"),
+            "{engine}: {message}"
+        );
+        // Dropping it (outside any exploration) is fine.
+        drop(escaped);
+    }
+}
