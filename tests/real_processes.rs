@@ -282,3 +282,38 @@ fn a_slow_childs_refusal_wins_over_the_parents_step_limit() {
     assert!(matches!(error, Error::EngineLimit(_)), "{error}");
     assert!(error.to_string().contains("Mutex"), "{error}");
 }
+
+/// The parent is the process that goes on after `fork`. Were it the other way round, the
+/// test binary itself would end inside the child's target with the child's exit code
+/// (0), and cargo would count the run as a pass: so the test runs, in a process of its
+/// own, a test that forks, and checks that the harness reported it.
+#[test]
+fn after_a_fork_the_test_process_goes_on_as_the_parent() {
+    // Into a file, not a pipe: a process that went on as the wrong one may keep a pipe
+    // open for ever, and may hang; it gets a minute.
+    let path = std::env::temp_dir().join(format!("interleavings-fork-{}", std::process::id()));
+    let file = std::fs::File::create(&path).unwrap();
+    let mut run = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "real_processes::a_child_process_can_use_objects_of_its_own",
+        ])
+        .stdout(file)
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = run.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            run.kill().unwrap();
+            panic!("the test run did not end within a minute");
+        }
+        thread::sleep(Duration::from_millis(10));
+    };
+    let stdout = std::fs::read_to_string(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert!(status.success(), "{stdout}");
+    assert!(stdout.contains("test result: ok. 1 passed"), "{stdout}");
+}
