@@ -30,3 +30,28 @@ fn chaos_never_flags_the_guarded_counters() {
         assert_eq!(report.outcomes().keys().copied().collect::<Vec<_>>(), [109]);
     }
 }
+
+/// A model thread that blocks outside the facade (here on a channel nobody will ever send
+/// on) takes no step the watchdog can see: after ten seconds without a step the run is a
+/// step-limit counterexample that says so, and the caller is not held up by the thread,
+/// which cannot be stopped and is left behind.
+#[test]
+fn a_thread_blocked_outside_the_facade_is_reported_as_stuck() {
+    let report = interleavings::explore(|| {
+        let (never_sent, receiver) = std::sync::mpsc::channel::<()>();
+        std::mem::forget(never_sent);
+        let _ = receiver.recv();
+    })
+    .engine(Engine::std().runs(1))
+    .run();
+    let cx = report.counterexample().expect("a counterexample");
+    assert_eq!(
+        cx.kind(),
+        interleavings::CounterexampleKind::StepLimit,
+        "{report}"
+    );
+    assert!(
+        cx.message().contains("no thread took a step for 10 s"),
+        "{report}"
+    );
+}
