@@ -55,3 +55,33 @@ fn a_thread_blocked_outside_the_facade_is_reported_as_stuck() {
         "{report}"
     );
 }
+
+/// A thread that waited for a lock and got it is running again: if it then works for a
+/// while outside the facade, holding the lock, while the main thread waits to join it,
+/// that is no deadlock (the watchdog must not take the old wait for a current one).
+#[test]
+fn a_thread_that_got_its_lock_after_waiting_is_not_taken_for_a_deadlock() {
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::thread;
+    use std::time::Duration;
+    let report = interleavings::explore(|| {
+        let lock = Arc::new(Mutex::new(0).named("lock"));
+        let held = lock.lock().unwrap();
+        let worker = {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || {
+                let mut count = lock.lock().unwrap();
+                // Work outside the facade, longer than the watchdog's deadlock delay.
+                std::thread::sleep(Duration::from_millis(300));
+                *count += 1;
+            })
+        };
+        // Long enough for the worker to find the lock held and wait for it.
+        std::thread::sleep(Duration::from_millis(30));
+        drop(held);
+        worker.join().unwrap();
+    })
+    .engine(Engine::std().runs(1))
+    .run();
+    assert!(report.is_passed(), "{report}");
+}
