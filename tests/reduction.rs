@@ -542,4 +542,33 @@ fn the_dfs_reduction_runs_one_execution_per_order_of_dependent_steps() {
         }
     };
     assert_eq!(count(readers_of_one_write), 4);
+    // Executions of more than 64 transitions, so that each happens-before row spans two
+    // words: three threads work alone for 20 steps before, between and after their two
+    // takings of the lock, which are the only dependent steps: 6! / (2! 2! 2!) = 90 orders.
+    let long_executions = || {
+        let lock = Arc::new(Mutex::new(0));
+        let own: Vec<_> = (0..3).map(|_| Arc::new(AtomicUsize::new(0))).collect();
+        let handles: Vec<_> = own
+            .iter()
+            .map(|own| {
+                let (lock, own) = (lock.clone(), own.clone());
+                thread::spawn(move || {
+                    let work_alone = || {
+                        for _ in 0..20 {
+                            own.fetch_add(1, Ordering::SeqCst);
+                        }
+                    };
+                    for _ in 0..2 {
+                        work_alone();
+                        *lock.lock().unwrap() += 1;
+                    }
+                    work_alone();
+                })
+            })
+            .collect();
+        for handle in handles {
+            handle.join().unwrap();
+        }
+    };
+    assert_eq!(count(long_executions), 90);
 }

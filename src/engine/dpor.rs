@@ -531,6 +531,21 @@ mod tests {
     }
 
     #[test]
+    fn races_are_found_alike_in_executions_of_more_than_64_transitions() {
+        // The chain above, spread over two words of each bit set by a fourth thread that
+        // works alone on z in between.
+        let alone = |n| (0..n).map(|_| transition(4, &[], &["z"]));
+        let ts: Vec<_> = [transition(1, &[], &["x"])]
+            .into_iter()
+            .chain(alone(69))
+            .chain([transition(2, &["x"], &["y"])])
+            .chain(alone(9))
+            .chain([transition(3, &["y"], &["x"])])
+            .collect();
+        assert_eq!(pairs(&ts), [(0, 70), (70, 80)]);
+    }
+
+    #[test]
     fn a_race_reversed_must_start_with_an_initial() {
         // 1 writes x; 2 writes y; 3 reads y, then reads x: the race of 0 with 3 is reversed
         // by running 2 (whose write 3 reads first) at 0's decision; 3 cannot go first.
