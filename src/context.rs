@@ -143,6 +143,11 @@ pub(crate) struct Log {
     /// name. Not events: the trace shows the `unlock` step, recorded before the engine's
     /// release and its scheduling point.
     pub(crate) releases: Vec<(usize, Arc<str>)>,
+    /// The `lock` events (by index) that began a *quiet* critical section under shuttle:
+    /// up to its `unlock` the holder only read and wrote `Shared` variables, with no
+    /// scheduling point in between, and never touched the mutex's content. Not events: the
+    /// DFS's reduction reads them (see `engine::dpor`). In the order of the events.
+    pub(crate) quiet_sections: Vec<usize>,
     /// Events recorded so far by each thread, by index.
     taken: Vec<usize>,
     objects: ObjectId,
@@ -204,6 +209,20 @@ impl Log {
             object: Arc::clone(object),
             value,
         });
+    }
+
+    /// Notes that the critical section `thread` began with the `lock` event `lock_at` and
+    /// is now leaving was quiet (see `quiet_sections`), if it was: nothing but `Shared`
+    /// accesses of its own since the `lock`.
+    fn note_if_quiet(&mut self, thread: usize, lock_at: usize) {
+        let since = self.events.get(lock_at + 1..).unwrap_or_default();
+        let quiet = self.events.get(lock_at).is_some_and(|e| e.op == Op::Lock)
+            && since
+                .iter()
+                .all(|e| e.thread == thread && matches!(e.op, Op::Get | Op::Set));
+        if quiet {
+            self.quiet_sections.push(lock_at);
+        }
     }
 
     /// The thread a replay should run so that `wanted` can act next: `wanted` itself, or,
@@ -590,16 +609,17 @@ impl Execution {
     }
 
     /// Runs `lock` (the engine's lock of `mutex`, which may block) and records it: first a
-    /// `blocked on` step if another thread holds the mutex, then the `lock` step. The
-    /// thread is marked as waiting meanwhile (see [`Execution::waiting`]); the log is taken
-    /// twice in all, since this is on every lock's path.
+    /// `blocked on` step if another thread holds the mutex, then the `lock` step, whose
+    /// index it returns with `lock`'s result. The thread is marked as waiting meanwhile (see
+    /// [`Execution::waiting`]); the log is taken twice in all, since this is on every lock's
+    /// path.
     pub(crate) fn lock<R>(
         &self,
         thread: usize,
         mutex: ObjectId,
         name: &Arc<str>,
         lock: impl FnOnce() -> R,
-    ) -> R {
+    ) -> (R, Option<usize>) {
         self.replay_point();
         let deadlocked = {
             let mut log = self.log();
@@ -617,7 +637,27 @@ impl Execution {
         let mut log = self.log();
         log.threads[thread].status = Status::Running;
         log.push(thread, Op::Lock, name, None, Effect::Acquire(mutex));
-        result
+        // The index of the `lock` event, unless a failure stopped the recording.
+        let at = log.failure.is_none().then(|| log.events.len() - 1);
+        (result, at)
+    }
+
+    /// Records the `unlock` of the critical section that began with the `lock` event
+    /// `lock_at` (under shuttle), noting whether the section was quiet: `content_used`
+    /// says whether its holder touched the mutex's content (which no event shows).
+    pub(crate) fn record_unlock(
+        &self,
+        thread: usize,
+        name: &Arc<str>,
+        mutex: ObjectId,
+        lock_at: Option<usize>,
+        content_used: bool,
+    ) {
+        let mut log = self.log();
+        if let Some(lock_at) = lock_at.filter(|_| !content_used && log.failure.is_none()) {
+            log.note_if_quiet(thread, lock_at);
+        }
+        log.push(thread, Op::Unlock, name, None, Effect::Release(mutex));
     }
 
     /// Waits a moment (at most a second) for a real child process to report what it could

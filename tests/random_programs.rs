@@ -36,6 +36,12 @@ enum Step {
     /// Lock mutex `m` and add the thread's number to the plain variable it guards, seeing
     /// the value before.
     Guarded(usize),
+    /// Lock mutex `m` and read the plain variable it guards, nothing else: a read-only
+    /// quiet section, which commutes with other readers' (see `engine::dpor`).
+    Peek(usize),
+    /// Lock mutex `m` and, holding it without touching its content, `fetch_add(1)` on atomic
+    /// `m`: a section that is not quiet although its content is untouched.
+    HoldAcross(usize),
     /// Spawn a thread that does `fetch_add` on atomic `a`, and join it.
     Nested(usize),
     /// Print a line naming the thread.
@@ -46,16 +52,19 @@ enum Step {
 
 fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
-        (0..2usize).prop_map(Step::Critical),
-        (0..2usize).prop_map(Step::BothLocks),
-        (0..2usize).prop_map(Step::TryLock),
-        (0..2usize).prop_map(Step::FetchAdd),
-        (0..2usize).prop_map(Step::Load),
-        (0..2usize).prop_map(Step::Store),
-        (0..2usize).prop_map(Step::Guarded),
-        (0..2usize).prop_map(Step::Nested),
-        Just(Step::Print),
-        Just(Step::ReadOutput),
+        1 => (0..2usize).prop_map(Step::Critical),
+        // Four times as likely as the others: enough of the programs can deadlock.
+        4 => (0..2usize).prop_map(Step::BothLocks),
+        1 => (0..2usize).prop_map(Step::TryLock),
+        1 => (0..2usize).prop_map(Step::FetchAdd),
+        1 => (0..2usize).prop_map(Step::Load),
+        1 => (0..2usize).prop_map(Step::Store),
+        1 => (0..2usize).prop_map(Step::Guarded),
+        1 => (0..2usize).prop_map(Step::Peek),
+        1 => (0..2usize).prop_map(Step::HoldAcross),
+        1 => (0..2usize).prop_map(Step::Nested),
+        1 => Just(Step::Print),
+        1 => Just(Step::ReadOutput),
     ]
 }
 
@@ -80,12 +89,16 @@ fn program() -> impl Strategy<Value = Program> {
             join_reversed,
         })
         // The unreduced search, the oracle, must stay small: one nested thread at most, at
-        // most two sections with plain accesses (each access is a scheduling point there),
-        // and at most two nested critical sections.
+        // most three sections with plain accesses (each access is a scheduling point there),
+        // two of them writing, and at most two nested critical sections.
         .prop_filter("too large for the unreduced search", |program| {
             let steps = || program.threads.iter().flatten().chain(&program.main);
             steps().filter(|s| matches!(s, Step::Nested(_))).count() <= 1
                 && steps().filter(|s| matches!(s, Step::Guarded(_))).count() <= 2
+                && steps()
+                    .filter(|s| matches!(s, Step::Guarded(_) | Step::Peek(_)))
+                    .count()
+                    <= 3
                 && steps().filter(|s| matches!(s, Step::BothLocks(_))).count() <= 2
         })
 }
@@ -137,6 +150,15 @@ fn perform(objects: &Arc<Objects>, who: usize, step: Step, seen: &mut Vec<String
             let before = objects.guarded[m].get();
             objects.guarded[m].set(before + who);
             seen.push(format!("{who} s{m}:{before}"));
+        }
+        Step::Peek(m) => {
+            let _held = objects.locks[m].lock().unwrap();
+            seen.push(format!("{who} saw s{m}:{}", objects.guarded[m].get()));
+        }
+        Step::HoldAcross(m) => {
+            let _held = objects.locks[m].lock().unwrap();
+            let before = objects.atomics[m].fetch_add(1, Ordering::SeqCst);
+            seen.push(format!("{who} held m{m}, a{m}+{before}"));
         }
         Step::Nested(a) => {
             let objects = Arc::clone(objects);

@@ -247,7 +247,7 @@ fn transition_in(
     }
     let events = log.events.get(from..to).unwrap_or_default();
     transition.recorded = events.len();
-    for event in events {
+    for (at, event) in (from..).zip(events) {
         match event.op {
             // Notes and scheduling hints: nothing another thread can see.
             Op::Block | Op::Yield | Op::Sleep => {}
@@ -283,6 +283,15 @@ fn transition_in(
             // other takings of it. A `try_lock` also races with the release (it finds the
             // lock busy or free).
             Op::Unlock => {}
+            // A quiet critical section (nothing but `Shared` accesses, all in this
+            // transition) only reads the lock: two of them commute unless their accesses
+            // conflict, which their own keys show. Any other taking of the lock (a section
+            // that does more, a `try_lock`) writes it, and races with every taking.
+            Op::Lock if log.quiet_sections.binary_search(&at).is_ok() => {
+                transition
+                    .reads
+                    .insert(keys.key(Kind::Object, &event.object));
+            }
             Op::TryLock => {
                 transition
                     .writes

@@ -107,6 +107,12 @@ struct Witness<'a> {
     object: ObjectId,
     /// False when the lock is never released (its holder was terminated).
     unlocks: bool,
+    /// The index of the `lock` event, where a quiet section may begin (shuttle, with
+    /// `Shared` accesses that are not scheduling points; see `Log::quiet_sections`).
+    lock_at: Option<usize>,
+    /// The holder reached the content through the guard: the section is not quiet (what
+    /// it did to the content is not recorded).
+    content_used: std::cell::Cell<bool>,
 }
 
 impl Drop for Witness<'_> {
@@ -120,12 +126,12 @@ impl Drop for Witness<'_> {
             return;
         }
         self.execution.replay_point();
-        self.execution.record_with(
+        self.execution.record_unlock(
             self.thread,
-            Op::Unlock,
             self.name,
-            None,
-            Effect::Release(self.object),
+            self.object,
+            self.lock_at,
+            self.content_used.get(),
         );
     }
 }
@@ -187,21 +193,30 @@ impl<T> Mutex<T> {
             return map_guard(lift(mutex.lock(), GuardInner::Std), None);
         };
         let object = self.binding.object;
-        let result = match &self.inner {
+        let (result, lock_at) = match &self.inner {
             Inner::Std(mutex) => {
                 let locked = engine::std::lock(mutex, &execution, thread, object, &self.name);
                 let effect = Effect::Acquire(object);
                 execution.record_with(thread, Op::Lock, &self.name, None, effect);
-                lift(locked, GuardInner::Std)
+                (lift(locked, GuardInner::Std), None)
             }
             Inner::Loom(mutex, _) => execution.lock(thread, object, &self.name, || {
                 lift(mutex.lock(), GuardInner::Loom)
             }),
-            Inner::Shuttle(mutex) => execution.lock(thread, object, &self.name, || {
-                lift(mutex.lock(), GuardInner::Shuttle)
-            }),
+            Inner::Shuttle(mutex) => {
+                let (result, lock_at) = execution.lock(thread, object, &self.name, || {
+                    lift(mutex.lock(), GuardInner::Shuttle)
+                });
+                // Only the DFS's reduction reads quiet sections (see `Log::quiet_sections`).
+                (
+                    result,
+                    lock_at.filter(|_| !execution.every_access_is_a_point),
+                )
+            }
         };
-        map_guard(result, Some(self.witness(execution, thread)))
+        let mut witness = self.witness(execution, thread);
+        witness.lock_at = lock_at;
+        map_guard(result, Some(witness))
     }
 
     /// Acquires the lock if it is free, without blocking.
@@ -262,6 +277,8 @@ impl<T> Mutex<T> {
             probe,
             object: self.binding.object,
             unlocks: true,
+            lock_at: None,
+            content_used: std::cell::Cell::new(false),
         }
     }
 }
@@ -319,9 +336,21 @@ fn map_try<'a, T>(
     }
 }
 
+impl<T> MutexGuard<'_, T> {
+    /// Notes that the content is reached: reading it counts too, since interior
+    /// mutability can write through a shared reference.
+    #[inline]
+    fn note_content_used(&self) {
+        if let Some(witness) = &*self.witness {
+            witness.content_used.set(true);
+        }
+    }
+}
+
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
+        self.note_content_used();
         match &*self.inner {
             GuardInner::Std(guard) => guard,
             GuardInner::Loom(guard) => guard,
@@ -332,6 +361,7 @@ impl<T> Deref for MutexGuard<'_, T> {
 
 impl<T> DerefMut for MutexGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
+        self.note_content_used();
         match &mut *self.inner {
             GuardInner::Std(guard) => guard,
             GuardInner::Loom(guard) => guard,
