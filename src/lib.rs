@@ -94,10 +94,11 @@
 //! * loom explores at most 4 spawned threads; larger models get [`Error::EngineLimit`]
 //!   naming the engines that can run them.
 //! * The DFS engine's partial-order reduction explores every order of the takings of a
-//!   lock, and does not use symmetry (identical threads): `tickets(S,T)/mutex` takes
-//!   S^T · S! executions (`tickets(5,5)` 375,000, `tickets(6,4)` 933,120). It is off for
-//!   searches that start processes (whose liveness is not in the log) and for sharded
-//!   searches.
+//!   lock unless both critical sections are *quiet* (nothing but `Shared` accesses, the
+//!   mutex's content untouched) and their accesses do not conflict. It does not use
+//!   symmetry (identical threads): `tickets(S,T)/mutex` takes S^T executions, one per order
+//!   of the sales (`tickets(10,5)` 100,000). It is off for searches that start processes
+//!   (whose liveness is not in the log) and for sharded searches.
 //! * loom has no scheduling point at an unlock, so by itself it never runs a `try_lock`
 //!   while another thread holds the lock (unless the holder does some other loom operation
 //!   meanwhile). A loom search that ran a `try_lock` and found nothing is therefore run

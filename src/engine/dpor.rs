@@ -25,13 +25,25 @@
 //! nothing visible at a decision goes on at the next one without a choice (unless another
 //! thread became runnable meanwhile); races are then charged to the decision before.
 //!
+//! A *quiet* critical section is one in which the holder does nothing but read and write
+//! `Shared` variables (no other facade operation, hence no scheduling point, between its
+//! `lock` and `unlock`) and never reaches the mutex's content, whose changes no event
+//! shows: the whole section is one transition, and its `lock` *reads* the lock instead of
+//! writing it. Two quiet sections of one lock run one after the other whichever goes first,
+//! and leave the same state unless their accesses conflict, which their `Shared` keys show;
+//! so they race only then. Every other taking of the lock (a section that does more, a
+//! `try_lock`) writes it as before, and races with every taking. (With data races this
+//! would not hold; but the reduction that makes `Shared` accesses non-points is only trusted
+//! for race-free programs, see [`super::reduction`].)
+//!
 //! The search reaches every order of dependent transitions, hence every outcome, deadlock
 //! and race, and on the models measured it runs exactly one execution per such order
 //! (source-DPOR may run a few more elsewhere): the counter's two threads of three locked
-//! increments take 20 executions, one per order of the six increments, and the locked
-//! ticket office with S sellers and T tickets takes S^T · S! executions, one per order in
-//! which the sellers take the lock (checked against the unreduced search and loom in `tests/reduction.rs`
-//! and on random programs in `tests/random_programs.rs`).
+//! increments take 20 executions, one per order of the six increments (each reaches the
+//! mutex's content), and the locked ticket office with S sellers and T tickets takes S^T,
+//! one per order of the sales (the sellers' final looks at the empty count are quiet
+//! reads, whose S! orders are one). Checked against the unreduced search and loom in
+//! `tests/reduction.rs` and on random programs in `tests/random_programs.rs`.
 //!
 //! What the log does not show cannot be analysed: a search whose executions start processes
 //! (their liveness and termination are not events) explores without it.
