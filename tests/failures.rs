@@ -297,6 +297,27 @@ fn an_object_kept_from_an_earlier_execution_is_a_clear_error() {
     );
 }
 
+static FROM_ANOTHER_ENGINE: OnceLock<Mutex<u32>> = OnceLock::new();
+
+#[test]
+fn an_object_made_under_another_engine_is_a_misuse_naming_that_engine() {
+    let made = explore(|| {
+        let made = FROM_ANOTHER_ENGINE.get_or_init(|| Mutex::new(0).named("made"));
+        assert!(format!("{made:?}").contains("engine: \"loom\""), "{made:?}");
+    })
+    .engine(Engine::loom())
+    .run();
+    assert!(made.is_proved(), "{made}");
+    let error = explore(|| *FROM_ANOTHER_ENGINE.get().unwrap().lock().unwrap() += 1)
+        .engine(Engine::dfs())
+        .try_run()
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Misuse(m) if m.contains("`made` was created under the loom engine")),
+        "{error}"
+    );
+}
+
 /// A model whose `check` tries to explore: it runs on the exploring thread after the
 /// execution, where no execution is current, and must still be refused.
 #[derive(Clone, Copy)]
