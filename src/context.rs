@@ -225,17 +225,6 @@ impl Log {
         }
     }
 
-    /// The thread a replay should run so that `wanted` can act next: `wanted` itself, or,
-    /// if it has not started yet, the thread that is spawning it.
-    pub(crate) fn runner_for(&self, wanted: usize) -> usize {
-        let started = self.taken(wanted) > 0;
-        match self.threads.get(wanted) {
-            Some(thread) if thread.status == Status::Finished => wanted,
-            Some(thread) if !started => thread.parent.unwrap_or(wanted),
-            _ => wanted,
-        }
-    }
-
     /// Events recorded so far by thread `index`.
     pub(crate) fn taken(&self, index: usize) -> usize {
         self.taken.get(index).copied().unwrap_or(0)

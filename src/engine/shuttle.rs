@@ -217,18 +217,16 @@ impl Scheduler for Replay {
         _is_yielding: bool,
     ) -> Option<TaskId> {
         let can_run = |id: TaskId| runnable.iter().any(|t| t.id() == id);
-        // The thread the schedule names for the next event, or, if that thread has not been
-        // created yet, the thread that is spawning it.
-        let (wanted, spawner) = crate::context::current()
-            .and_then(|execution| {
-                let log = execution.log();
-                let wanted = self.wanted(&log, current)?;
-                Some((TaskId::from(wanted), TaskId::from(log.runner_for(wanted))))
-            })
-            .unzip();
+        // The thread the schedule names for the next event. Until that event is recorded
+        // the running thread goes on: a thread's events, a spawn's included, are recorded
+        // after the scheduling point that precedes them, so the thread the schedule names
+        // next always exists by the time it is named (its spawn was recorded before).
+        let wanted = crate::context::current().and_then(|execution| {
+            let log = execution.log();
+            self.wanted(&log, current).map(TaskId::from)
+        });
         wanted
             .filter(|&id| can_run(id))
-            .or(spawner.filter(|&id| can_run(id)))
             .or(current.filter(|&id| can_run(id)))
             .or(runnable.first().map(|t| t.id()))
     }
