@@ -1,7 +1,7 @@
 //! Side by side, in one process: the same models on raw loom and raw shuttle, and through
 //! interleavings on the same engine and budget. Prints executions, executions/second and
 //! the ratios. Run with `cargo bench --bench engines`; `cargo bench --bench engines --
-//! facade` (or `rates`, `counterexample`, `chaos`) runs one section.
+//! facade` (or `rates`, `proofs`, `counterexample`, `chaos`) runs one section.
 
 use interleavings::models::{Counter, CounterGuard, TicketSale};
 use interleavings::{Engine, Explorer, Model, Reduction};
@@ -136,20 +136,18 @@ fn tally(sales: Vec<(String, Vec<i64>)>, left: i64, total: i64) {
     assert!(wrong == 0 && sold == total && left == 0);
 }
 
-/// The locked ticket office as one would write it for raw loom: a plain count inside the
-/// lock, so that only the lock and unlock are loom steps (what the facade's default
+/// The locked ticket office as one would write it for a raw engine: a plain count inside
+/// the lock, so that only the lock and unlock are engine steps (what the facade's default
 /// reduction makes of the catalogue model), with the catalogue model's tally.
-fn loom_tickets_natural(sellers: usize, tickets: i64) {
-    let mut builder = loom::model::Builder::new();
-    builder.max_branches = 100_000;
-    builder.check(move || {
+macro_rules! natural_ticket_office {
+    ($engine:ident, $sellers:expr, $tickets:expr) => {{
         EXECUTIONS.fetch_add(1, Ordering::Relaxed);
-        let count = Arc::new(loom::sync::Mutex::new(tickets));
-        let handles: Vec<_> = (1..=sellers)
+        let count = Arc::new($engine::sync::Mutex::new($tickets));
+        let handles: Vec<_> = (1..=$sellers)
             .map(|i| {
                 let count = Arc::clone(&count);
                 let name = format!("seller-{i}");
-                let handle = loom::thread::Builder::new()
+                let handle = $engine::thread::Builder::new()
                     .name(name.clone())
                     .spawn(move || {
                         let mut sold = Vec::new();
@@ -170,8 +168,27 @@ fn loom_tickets_natural(sellers: usize, tickets: i64) {
             .into_iter()
             .map(|(name, h)| (name, h.join().unwrap()))
             .collect();
-        tally(sales, *count.lock().unwrap(), tickets);
-    });
+        tally(sales, *count.lock().unwrap(), $tickets);
+    }};
+}
+
+fn loom_tickets_natural(sellers: usize, tickets: i64) {
+    let mut builder = loom::model::Builder::new();
+    builder.max_branches = 100_000;
+    builder.check(move || natural_ticket_office!(loom, sellers, tickets));
+}
+
+/// Raw shuttle's exhaustive DFS (no reduction) on the natural office.
+fn shuttle_dfs_tickets_natural(sellers: usize, tickets: i64) {
+    let scheduler = shuttle::scheduler::DfsScheduler::new(None, false);
+    let mut config = shuttle::Config::new();
+    config.failure_persistence = shuttle::FailurePersistence::None;
+    // Shuttle installs a process-wide panic hook, which would report loom's own internal
+    // panics in the runs that follow as failed shuttle tests: put the previous one back.
+    let hook = std::panic::take_hook();
+    shuttle::Runner::new(scheduler, config)
+        .run(move || natural_ticket_office!(shuttle, sellers, tickets));
+    std::panic::set_hook(hook);
 }
 
 fn loom_tickets(sellers: usize, tickets: i64) {
@@ -205,8 +222,9 @@ fn row(name: &str, raw: &Figure, ours: &Figure) {
 
 /// The sections, in the order a full run prints them; `cargo bench --bench engines -- NAME`
 /// runs the named ones only.
-const SECTIONS: [(&str, fn()); 4] = [
+const SECTIONS: [(&str, fn()); 5] = [
     ("rates", rates),
+    ("proofs", proofs),
     ("counterexample", counterexample),
     ("chaos", chaos),
     ("facade", facade),
@@ -310,6 +328,40 @@ fn rates() {
         two_raw.rate(),
         two_raw.rate() / one_raw.rate()
     );
+    println!();
+}
+
+/// Time to prove the locked ticket office, raw engines against ours: what a user waits
+/// for, whatever the executions per second. Raw shuttle's DFS has no reduction, so it runs
+/// only the smallest size.
+fn proofs() {
+    println!(
+        "| model | raw loom | raw shuttle DFS | interleavings loom | interleavings DFS | raw loom / interleavings DFS |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    let cell = |f: &Figure| {
+        format!(
+            "{} executions, {:.3} s",
+            f.executions,
+            f.elapsed.as_secs_f64()
+        )
+    };
+    for (sellers, tickets) in [(3, 2), (3, 3)] {
+        let raw_loom = raw(|| loom_tickets_natural(sellers, tickets));
+        let raw_dfs = (sellers, tickets) == (3, 2);
+        let raw_shuttle = raw_dfs.then(|| raw(|| shuttle_dfs_tickets_natural(sellers, tickets)));
+        let model = TicketSale::guarded(sellers, tickets as u32);
+        let our_loom = ours(model, Engine::loom(), 1);
+        let our_dfs = ours(model, Engine::dfs(), 1);
+        println!(
+            "| tickets({sellers},{tickets})/mutex | {} | {} | {} | {} | {:.0}× |",
+            cell(&raw_loom),
+            raw_shuttle.as_ref().map_or("not run".to_owned(), cell),
+            cell(&our_loom),
+            cell(&our_dfs),
+            raw_loom.elapsed.as_secs_f64() / our_dfs.elapsed.as_secs_f64()
+        );
+    }
     println!();
 }
 
