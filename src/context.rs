@@ -466,14 +466,6 @@ impl Execution {
         pid
     }
 
-    /// Gives trace column `index` the ids of a real child process (std engine).
-    #[cfg(target_os = "linux")]
-    pub(crate) fn set_pids(&self, index: usize, pid: u32, parent_pid: u32) {
-        let mut log = self.log();
-        log.threads[index].pid = pid;
-        log.threads[index].parent_pid = parent_pid;
-    }
-
     /// Gives thread `index` (a process's first thread) its life point.
     pub(crate) fn set_life(&self, index: usize, life: Arc<crate::shared::Point>) {
         self.log().threads[index].life = Some(life);

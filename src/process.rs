@@ -171,8 +171,9 @@ impl Process {
         let label = execution.thread_label(index);
         execution.record_with(thread, Op::Spawn, &label, None, Effect::Spawn(index));
         match crate::engine::fork::start(&execution, index, target) {
+            // The child's column needs no pid in this log: `process::id` is the real one
+            // on the std engine, and the child touches none of this execution's objects.
             Ok(child) => {
-                execution.set_pids(index, child.pid(), std::process::id());
                 self.running = Some(Running::Real {
                     child,
                     execution,

@@ -213,6 +213,45 @@ fn terminate_stops_the_threads_the_process_spawned() {
     }
 }
 
+/// Two processes started one after the other get ids of their own, and terminating one
+/// leaves the other, and the threads it spawned, running.
+#[test]
+fn sibling_processes_have_their_own_ids_and_outlive_each_others_termination() {
+    use interleavings::process::{self, Process};
+    use interleavings::sync::Arc;
+    use interleavings::sync::atomic::{AtomicUsize, Ordering};
+    for engine in exhaustive() {
+        let report = interleavings::explore(|| {
+            let done = Arc::new(AtomicUsize::new(0));
+            let theirs = Arc::clone(&done);
+            let mut first = Process::new(|| {}).name("first");
+            let mut second = Process::new(move || {
+                let worker = thread::spawn(move || theirs.store(1, Ordering::SeqCst));
+                worker.join().unwrap();
+            })
+            .name("second");
+            first.start();
+            second.start();
+            let ids = [process::id(), first.pid().unwrap(), second.pid().unwrap()];
+            assert!(
+                ids[0] != ids[1] && ids[0] != ids[2] && ids[1] != ids[2],
+                "ids {ids:?}"
+            );
+            first.terminate();
+            first.join();
+            second.join();
+            assert_eq!(
+                done.load(Ordering::SeqCst),
+                1,
+                "the second process was stopped with the first"
+            );
+        })
+        .engine(engine.clone())
+        .run();
+        assert!(report.is_proved(), "{engine}\n{report}");
+    }
+}
+
 /// A process puts the handle of a thread it spawned where the parent can take it: after
 /// `terminate`, joining that thread gives `Ok` if it had finished, and otherwise `Err`
 /// saying that its process was terminated (it never hangs, and never gives a value). Every
