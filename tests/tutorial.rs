@@ -7,6 +7,7 @@ use interleavings::models::{
     Fork, ForkWith, JoinOrder, Lifecycle, TerminateHolder, TicketGuard, TicketSale,
 };
 use interleavings::{CounterexampleKind, Engine, Error, Explorer, Model, io, thread};
+use std::collections::BTreeSet;
 
 fn exhaustive() -> [Engine; 2] {
     [Engine::loom(), Engine::dfs()]
@@ -210,6 +211,81 @@ fn terminate_stops_the_threads_the_process_spawned() {
         .engine(engine.clone())
         .run();
         assert!(report.is_proved(), "{engine}\n{report}");
+    }
+}
+
+/// Inside an execution, `thread::current().name()` is the model thread's own: `main` for the
+/// model's main thread, the `Builder`'s name for a named thread, none for an unnamed one.
+#[test]
+fn the_current_thread_is_named_as_the_model_named_it_on_every_engine() {
+    for engine in [
+        Engine::std(),
+        Engine::loom(),
+        Engine::dfs(),
+        Engine::pct(20, 3),
+    ] {
+        let report = interleavings::explore(|| {
+            let named = thread::Builder::new()
+                .name("seller 1".into())
+                .spawn(|| thread::current().name().map(str::to_owned))
+                .unwrap();
+            let unnamed = thread::spawn(|| thread::current().name().map(str::to_owned));
+            assert_eq!(named.join().unwrap().as_deref(), Some("seller 1"));
+            assert_eq!(unnamed.join().unwrap(), None);
+            assert_eq!(thread::current().name(), Some("main"));
+        })
+        .engine(engine.clone())
+        .run();
+        assert!(
+            report.is_proved() || report.is_passed(),
+            "{engine}\n{report}"
+        );
+    }
+}
+
+/// A parent that starts a child, asks `is_alive` once, and sees whether the child has run
+/// (set its flag). `is_alive` of a modelled process is false only once the child has run to
+/// its end, and both answers are reached.
+#[derive(Clone)]
+struct AliveAfterStart;
+
+impl Model for AliveAfterStart {
+    type Outcome = (bool, bool);
+
+    fn name(&self) -> String {
+        "is_alive after start".into()
+    }
+
+    fn run(&self) -> (bool, bool) {
+        use interleavings::process::Process;
+        use interleavings::sync::Arc;
+        use interleavings::sync::atomic::{AtomicUsize, Ordering};
+        let flag = Arc::new(AtomicUsize::new(0));
+        let theirs = Arc::clone(&flag);
+        let mut child = Process::new(move || theirs.store(1, Ordering::SeqCst));
+        child.start();
+        let alive = child.is_alive();
+        let ran = flag.load(Ordering::SeqCst) == 1;
+        child.join();
+        (alive, ran)
+    }
+
+    fn check(&self, &(alive, ran): &(bool, bool)) -> Result<(), String> {
+        if alive || ran {
+            Ok(())
+        } else {
+            Err("not alive, yet it has not run".into())
+        }
+    }
+}
+
+#[test]
+fn a_modelled_process_is_alive_until_it_has_run_to_its_end() {
+    for engine in exhaustive() {
+        let report = Explorer::new(AliveAfterStart).engine(engine.clone()).run();
+        assert!(report.is_proved(), "{engine}\n{report}");
+        let alive: BTreeSet<bool> = report.outcomes().keys().map(|o| o.0).collect();
+        assert_eq!(alive.len(), 2, "{engine}: is_alive gave only {alive:?}");
     }
 }
 
