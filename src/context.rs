@@ -211,9 +211,9 @@ impl Log {
         });
     }
 
-    /// Notes that the critical section `thread` began with the `lock` event `lock_at` and
-    /// is now leaving was quiet (see `quiet_sections`), if it was: nothing but `Shared`
-    /// accesses of its own since the `lock`.
+    /// Notes the critical section that `thread` began with the `lock` event `lock_at`, and
+    /// is now leaving, as quiet (see `quiet_sections`) if it was: nothing but the thread's
+    /// own `Shared` accesses since the `lock`.
     fn note_if_quiet(&mut self, thread: usize, lock_at: usize) {
         let since = self.events.get(lock_at + 1..).unwrap_or_default();
         let quiet = self.events.get(lock_at).is_some_and(|e| e.op == Op::Lock)
