@@ -388,19 +388,21 @@ fn a_panic_outside_explorations_prints_as_usual() {
     assert!(!stderr.contains("panicked in task"), "{stderr}");
 }
 
-/// Two threads take two locks in opposite orders while a third only tries one of them: in
-/// some orders the deadlock is complete only when the third thread ends, with no wait of
-/// its own to notice it. Run by
-/// [`a_deadlock_completed_by_a_threads_end_is_reported_without_shuttles_notice`] in a
-/// process of its own.
+/// Deadlocks that no lock wait completes, which shuttle would otherwise find itself (and
+/// print its notice): two threads take two locks in opposite orders while a third only
+/// tries one of them (in some orders the deadlock is complete only when the third thread
+/// ends); and the main thread joins a thread that already waits for a lock the main thread
+/// holds.
+/// Run by [`deadlocks_completed_by_a_threads_end_or_a_join_are_reported_without_shuttles_notice`]
+/// in a process of its own.
 #[test]
-#[ignore = "run as a child process by a_deadlock_completed_by_a_threads_end_is_reported_without_shuttles_notice"]
-fn deadlock_completed_by_a_threads_end() {
+#[ignore = "run as a child process by deadlocks_completed_by_a_threads_end_or_a_join_are_reported_without_shuttles_notice"]
+fn deadlocks_completed_by_a_threads_end_or_a_join() {
     for engine in [
         Engine::dfs(),
         Engine::dfs().reduction(interleavings::Reduction::Off),
     ] {
-        let report = explore(|| {
+        let by_an_end = explore(|| {
             let locks = Arc::new([Mutex::new(()), Mutex::new(())]);
             let in_order = |first: usize| {
                 let locks = Arc::clone(&locks);
@@ -418,17 +420,31 @@ fn deadlock_completed_by_a_threads_end() {
             for handle in [forward, trier, backward] {
                 handle.join().unwrap();
             }
-        })
-        .engine(engine)
-        .run();
-        let kind = report.counterexample().map(|cx| cx.kind());
-        assert_eq!(kind, Some(CounterexampleKind::Deadlock), "{report}");
+        });
+        let by_a_join = explore(|| {
+            let lock = Arc::new(Mutex::new(()));
+            let held = lock.lock().unwrap();
+            let theirs = Arc::clone(&lock);
+            let waiter = thread::spawn(move || drop(theirs.lock().unwrap()));
+            // Lets the waiter block first (a thread that yields goes last), so that the
+            // join completes the deadlock.
+            thread::yield_now();
+            waiter.join().unwrap();
+            drop(held);
+        });
+        for report in [
+            by_an_end.engine(engine.clone()).run(),
+            by_a_join.engine(engine.clone()).run(),
+        ] {
+            let kind = report.counterexample().map(|cx| cx.kind());
+            assert_eq!(kind, Some(CounterexampleKind::Deadlock), "{report}");
+        }
     }
 }
 
 #[test]
-fn a_deadlock_completed_by_a_threads_end_is_reported_without_shuttles_notice() {
-    let stderr = stderr_of_ignored_test("failures::deadlock_completed_by_a_threads_end");
+fn deadlocks_completed_by_a_threads_end_or_a_join_are_reported_without_shuttles_notice() {
+    let stderr = stderr_of_ignored_test("failures::deadlocks_completed_by_a_threads_end_or_a_join");
     assert!(!stderr.contains("deadlocked"), "{stderr}");
 }
 
