@@ -591,7 +591,7 @@ impl Execution {
 
     /// Runs `lock` (the engine's lock of `mutex`, which may block) and records it: first a
     /// `blocked on` step if another thread holds the mutex, then the `lock` step, whose
-    /// index it returns with `lock`'s result. The thread is marked as waiting meanwhile (see
+    /// index it returns with `lock`'s result where the DFS's reduction may need it. The thread is marked as waiting meanwhile (see
     /// [`Execution::waiting`]); the log is taken twice in all, since this is on every lock's
     /// path.
     pub(crate) fn lock<R>(
@@ -618,8 +618,11 @@ impl Execution {
         let mut log = self.log();
         log.threads[thread].status = Status::Running;
         log.push(thread, Op::Lock, name, None, Effect::Acquire(mutex));
-        // The index of the `lock` event, unless a failure stopped the recording.
-        let at = log.failure.is_none().then(|| log.events.len() - 1);
+        // The index of the `lock` event where a quiet section may begin: only the DFS's
+        // reduction reads quiet sections (shuttle, `Shared` accesses not points; see
+        // `Log::quiet_sections`), and none once a failure stopped the recording.
+        let quiet_sections_read = self.backend == Backend::Shuttle && !self.every_access_is_a_point;
+        let at = (quiet_sections_read && log.failure.is_none()).then(|| log.events.len() - 1);
         (result, at)
     }
 

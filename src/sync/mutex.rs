@@ -203,16 +203,9 @@ impl<T> Mutex<T> {
             Inner::Loom(mutex, _) => execution.lock(thread, object, &self.name, || {
                 lift(mutex.lock(), GuardInner::Loom)
             }),
-            Inner::Shuttle(mutex) => {
-                let (result, lock_at) = execution.lock(thread, object, &self.name, || {
-                    lift(mutex.lock(), GuardInner::Shuttle)
-                });
-                // Only the DFS's reduction reads quiet sections (see `Log::quiet_sections`).
-                (
-                    result,
-                    lock_at.filter(|_| !execution.every_access_is_a_point),
-                )
-            }
+            Inner::Shuttle(mutex) => execution.lock(thread, object, &self.name, || {
+                lift(mutex.lock(), GuardInner::Shuttle)
+            }),
         };
         let mut witness = self.witness(execution, thread);
         witness.lock_at = lock_at;
