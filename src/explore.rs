@@ -677,6 +677,11 @@ impl<M: Model> Run<M> {
         payload: &(dyn std::any::Any + Send),
     ) {
         let Some(last) = state.last.clone() else {
+            // Our own stop before any execution: the budget ran out first (a time limit
+            // shorter than the engine's start-up). The report says so; nothing failed.
+            if payload.is::<Stop>() {
+                return;
+            }
             state.error.get_or_insert_with(|| {
                 Error::Internal(format!(
                     "the engine failed before the first execution: {}",

@@ -172,6 +172,20 @@ fn an_iteration_cap_that_cuts_the_search_short_is_incomplete() {
 }
 
 #[test]
+fn a_time_limit_that_runs_out_before_the_first_execution_is_incomplete() {
+    for engine in [Engine::loom(), Engine::dfs()] {
+        let report = Explorer::new(TicketSale::guarded(2, 2))
+            .engine(engine.clone())
+            .time_limit(Duration::ZERO)
+            .run();
+        assert!(
+            matches!(report.verdict(), Verdict::Incomplete { reason, .. } if reason.contains("time limit")),
+            "{engine}\n{report}"
+        );
+    }
+}
+
+#[test]
 fn a_time_limit_that_runs_out_is_incomplete() {
     let report = Explorer::new(TicketSale::guarded(3, 3))
         .engine(Engine::loom())
