@@ -230,7 +230,7 @@ impl<M: Model> Explorer<M> {
     }
 
     /// Facade operations one execution may take before it is a step-limit counterexample
-    /// (default [`DEFAULT_MAX_STEPS`]).
+    /// (default [`DEFAULT_MAX_STEPS`]); at least 1.
     pub fn max_steps(mut self, steps: usize) -> Self {
         self.max_steps = steps;
         self
@@ -247,9 +247,7 @@ impl<M: Model> Explorer<M> {
         if let Some(problem) = &self.engine.misconfigured {
             return Err(Error::InvalidEngine(problem.clone()));
         }
-        if context::exploring() || context::current().is_some() {
-            return Err(Error::Nested);
-        }
+        self.check_settings()?;
         crate::panic_hook::install();
         let started = Instant::now();
         let mut report = crate::parallel::run(&self)?;
@@ -260,6 +258,20 @@ impl<M: Model> Explorer<M> {
         report.elapsed = started.elapsed();
         self.save(&mut report)?;
         Ok(report)
+    }
+
+    /// What is wrong with the explorer's own settings, before anything runs.
+    fn check_settings(&self) -> Result<(), Error> {
+        if context::exploring() || context::current().is_some() {
+            return Err(Error::Nested);
+        }
+        if self.max_steps == 0 {
+            // Every execution would end at its first operation as a step-limit counterexample.
+            return Err(Error::InvalidParameter(
+                "`max_steps` is 0: an execution must be allowed at least 1 step".to_owned(),
+            ));
+        }
+        Ok(())
     }
 
     fn save(&self, report: &mut Report<M::Outcome>) -> Result<(), Error> {
@@ -322,6 +334,7 @@ impl<M: Model> Explorer<M> {
             max_steps: self.max_steps,
             max_iterations: engine.max_iterations_limit(),
             time_limit,
+            stated_time_limit: self.time_limit,
             keep_going,
             race_grace,
             progress: self.progress.clone(),
@@ -350,7 +363,9 @@ impl<M: Model> Explorer<M> {
         let verdict = if let Some(cx) = state.counterexample.take() {
             Verdict::Violated(Box::new(cx))
         } else if let Some(reason) = state.budget.take() {
-            if engine.is_exhaustive() || state.interrupted {
+            // A sampler that ran nothing has found nothing, not passed: no execution is no
+            // evidence.
+            if engine.is_exhaustive() || state.interrupted || executions == 0 {
                 Verdict::Incomplete { executions, reason }
             } else {
                 Verdict::Passed { executions }
@@ -417,6 +432,10 @@ impl<M: Model> Explorer<M> {
         })
     }
 
+    pub(crate) fn model_name(&self) -> String {
+        self.model.name()
+    }
+
     pub(crate) fn engine_ref(&self) -> &Engine {
         &self.engine
     }
@@ -436,8 +455,11 @@ impl<M: Model> Explorer<M> {
     /// usually far fewer. Cheap next to the search itself: use it to decide
     /// whether to wait for a proof or to sample with PCT.
     pub fn estimate(&self, samples: u64) -> Result<Estimate, Error> {
-        if context::exploring() || context::current().is_some() {
-            return Err(Error::Nested);
+        self.check_settings()?;
+        if samples == 0 {
+            return Err(Error::InvalidParameter(
+                "an estimate from 0 samples: take at least 1".to_owned(),
+            ));
         }
         crate::panic_hook::install();
         let engine = Engine::of(EngineKind::Probe {
@@ -522,7 +544,10 @@ struct Run<M: Model> {
     model: Arc<M>,
     max_steps: usize,
     max_iterations: Option<u64>,
+    /// What is left of the time limit for this search (a chunk, a search again).
     time_limit: Option<Duration>,
+    /// The time limit as the user gave it, for the report.
+    stated_time_limit: Option<Duration>,
     keep_going: bool,
     race_grace: u64,
     progress: Option<Arc<Progress>>,
@@ -737,7 +762,8 @@ impl<M: Model> Job for Run<M> {
         }
         if let Some(limit) = self.time_limit {
             if self.started.elapsed() >= limit {
-                state.budget = Some(format!("time limit of {limit:?} reached"));
+                let stated = self.stated_time_limit.unwrap_or(limit);
+                state.budget = Some(format!("time limit of {stated:?} reached"));
                 return false;
             }
         }
@@ -866,6 +892,7 @@ mod tests {
             max_steps: 100,
             max_iterations: None,
             time_limit: None,
+            stated_time_limit: None,
             keep_going: false,
             race_grace: 0,
             progress: None,

@@ -56,7 +56,7 @@ fn the_readme_command_shows_the_ticket_race() {
 
 #[test]
 fn bad_input_exits_2_naming_what_was_wrong() {
-    let cases: [(&[&str], &str); 10] = [
+    let cases: [(&[&str], &str); 15] = [
         (&["explore", "nosuch"], "no model `nosuch`"),
         (
             &["explore", "counter", "--guard", "spinlock"],
@@ -89,6 +89,26 @@ fn bad_input_exits_2_naming_what_was_wrong() {
         (
             &["explore", "counter", "--engine", "loom", "--shard", "1/2"],
             "--shard does not apply to --engine loom",
+        ),
+        (
+            &["explore", "counter", "--engine", "pct", "--iterations", "0"],
+            "invalid value '0' for '--iterations",
+        ),
+        (
+            &["explore", "counter", "--engine", "pct", "--depth", "0"],
+            "invalid value '0' for '--depth",
+        ),
+        (
+            &["explore", "counter", "--max-steps", "0"],
+            "invalid value '0' for '--max-steps",
+        ),
+        (
+            &["explore", "counter", "--engine", "pct", "--jobs", "0"],
+            "invalid value '0' for '--jobs",
+        ),
+        (
+            &["run", "counter", "--runs", "0"],
+            "invalid value '0' for '--runs",
         ),
         (
             &["merge", "/nonexistent/part.json"],

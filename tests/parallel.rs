@@ -71,3 +71,44 @@ fn parallel_sampling_stops_at_the_first_failing_chunk_unless_asked_to_keep_going
     assert!(stopped.executions() <= 1_000, "{}", stopped.executions());
     assert_eq!(run(true).executions(), 6_000);
 }
+
+#[test]
+fn more_shards_than_chunks_leave_empty_parts_that_merge_into_the_whole() {
+    // 1,500 executions make two chunks: the third of three shards has nothing to run.
+    let engine = Engine::pct(1_500, 3).seed(8);
+    let whole = json_of(Counter::new(CounterGuard::Mutex), engine.clone(), 1, None);
+    let parts: Vec<_> = (1..=3)
+        .map(|i| {
+            json_of(
+                Counter::new(CounterGuard::Mutex),
+                engine.clone(),
+                1,
+                Some((i, 3)),
+            )
+        })
+        .collect();
+    let empty = &parts[2];
+    assert_eq!(empty.executions, 0);
+    assert_eq!(empty.verdict.name, "incomplete", "no execution is no pass");
+    assert!(empty.shard.is_some_and(|s| s.part_complete));
+    let merged = json::merge(parts).unwrap();
+    assert_eq!(merged.verdict.name, "passed");
+    assert_eq!(merged.executions, 1_500);
+    assert_eq!(merged.outcomes, whole.outcomes);
+}
+
+#[test]
+fn a_sampling_budget_too_big_to_finish_costs_nothing_before_the_first_execution() {
+    // 10^12 executions are 10^9 chunks: made one by one as they are taken, not up front.
+    for jobs in [1, 2] {
+        let report = Explorer::new(Counter::new(CounterGuard::Mutex))
+            .engine(Engine::random(1_000_000_000_000))
+            .jobs(jobs)
+            .time_limit(std::time::Duration::from_millis(200))
+            .run();
+        assert!(
+            matches!(report.verdict(), interleavings::Verdict::Passed { executions } if *executions > 0),
+            "{jobs} jobs: {report}"
+        );
+    }
+}

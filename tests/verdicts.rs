@@ -186,6 +186,68 @@ fn a_time_limit_that_runs_out_before_the_first_execution_is_incomplete() {
 }
 
 #[test]
+fn a_sampler_whose_time_limit_runs_out_before_its_first_execution_is_incomplete() {
+    // No execution is no evidence: it must not read as a pass.
+    for engine in [
+        Engine::pct(10_000, 3),
+        Engine::random(10_000),
+        Engine::std(),
+    ] {
+        for jobs in [1, 2] {
+            let report = Explorer::new(TicketSale::unguarded(2, 2))
+                .engine(engine.clone())
+                .jobs(jobs)
+                .time_limit(Duration::ZERO)
+                .run();
+            assert!(
+                matches!(
+                    report.verdict(),
+                    Verdict::Incomplete { executions: 0, reason } if reason.contains("time limit of 0ns")
+                ),
+                "{engine}, {jobs} jobs\n{report}"
+            );
+        }
+    }
+}
+
+#[test]
+fn budgets_of_nothing_are_errors_naming_the_budget() {
+    let engines = [
+        (Engine::pct(0, 3), "`iterations` is 0"),
+        (Engine::pct(10, 0), "`depth` is 0"),
+        (Engine::random(0), "`iterations` is 0"),
+        (Engine::std().runs(0), "`runs` is 0"),
+        (Engine::loom().max_iterations(0), "`max_iterations` is 0"),
+        (Engine::dfs().max_iterations(0), "`max_iterations` is 0"),
+    ];
+    for (engine, expected) in engines {
+        let error = Explorer::new(Counter::new(CounterGuard::None))
+            .engine(engine)
+            .try_run()
+            .unwrap_err();
+        assert!(
+            matches!(&error, Error::InvalidEngine(m) if m.contains(expected)),
+            "{expected}: {error}"
+        );
+    }
+    let error = Explorer::new(Counter::new(CounterGuard::None))
+        .max_steps(0)
+        .try_run()
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidParameter(m) if m.contains("`max_steps` is 0")),
+        "{error}"
+    );
+    let error = Explorer::new(Counter::new(CounterGuard::None))
+        .estimate(0)
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::InvalidParameter(m) if m.contains("0 samples")),
+        "{error}"
+    );
+}
+
+#[test]
 fn a_time_limit_that_runs_out_is_incomplete() {
     let report = Explorer::new(TicketSale::guarded(3, 3))
         .engine(Engine::loom())
@@ -229,6 +291,16 @@ fn a_sampling_engine_cut_short_by_time_passed_what_it_ran() {
         );
         assert!(!engine.is_exhaustive());
     }
+    // On two jobs, the chunks the time limit left unrun do not make the run incomplete.
+    let report = Explorer::new(TicketSale::guarded(2, 2))
+        .engine(Engine::random(100_000_000))
+        .jobs(2)
+        .time_limit(Duration::from_millis(300))
+        .run();
+    assert!(
+        matches!(report.verdict(), Verdict::Passed { executions } if *executions > 0),
+        "{report}"
+    );
 }
 
 #[test]

@@ -19,10 +19,10 @@ struct EngineArgs {
     #[arg(long, default_value = "loom", value_parser = ["loom", "dfs", "pct", "random", "std"])]
     engine: String,
     /// Executions for pct and random; execution cap for loom and dfs
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     iterations: Option<u64>,
     /// Bug depth for pct
-    #[arg(long)]
+    #[arg(long, value_parser = at_least_one())]
     depth: Option<usize>,
     /// Preemption bound for loom
     #[arg(long)]
@@ -36,7 +36,7 @@ struct EngineArgs {
     #[arg(long)]
     seed: Option<u64>,
     /// Runs for the std engine
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
     runs: Option<u64>,
     /// Chaos seed for the std engine (yields and short sleeps widen race windows)
     #[arg(long)]
@@ -48,10 +48,10 @@ struct EngineArgs {
     #[arg(long)]
     keep_going: bool,
     /// Facade operations one execution may take
-    #[arg(long)]
+    #[arg(long, value_parser = at_least_one())]
     max_steps: Option<usize>,
     /// OS threads for the sampling engines (pct, random, std); results do not depend on it
-    #[arg(long, value_name = "N", default_value_t = default_jobs())]
+    #[arg(long, value_name = "N", default_value_t = default_jobs(), value_parser = at_least_one())]
     jobs: usize,
     /// Run part I of N of the search (pct, random, std: chunks of executions; dfs: the
     /// search tree); combine the parts' --json reports with `interleavings merge`
@@ -60,6 +60,11 @@ struct EngineArgs {
     /// Print the report as JSON (schema 1, see the `json` module docs), nothing else
     #[arg(long)]
     json: bool,
+}
+
+/// A count that must not be 0 (a depth, a step limit, a number of jobs).
+fn at_least_one() -> clap::builder::RangedU64ValueParser<usize> {
+    clap::builder::RangedU64ValueParser::new().range(1..)
 }
 
 fn default_jobs() -> usize {
@@ -221,7 +226,7 @@ fn command() -> Command {
             .long("runs")
             .value_name("N")
             .default_value("1")
-            .value_parser(clap::value_parser!(u64))
+            .value_parser(clap::value_parser!(u64).range(1..))
             .help("How many times to run it"),
     )
     .arg(

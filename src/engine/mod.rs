@@ -115,21 +115,27 @@ impl Engine {
     }
 
     /// shuttle's random scheduler: `iterations` executions with uniformly random switches.
+    /// `iterations` must be at least 1.
     pub fn random(iterations: u64) -> Self {
-        Self::of(EngineKind::Random {
+        let mut engine = Self::of(EngineKind::Random {
             iterations,
             seed: DEFAULT_SEED,
-        })
+        });
+        engine.require_at_least_one(iterations, "iterations");
+        engine
     }
 
     /// shuttle's PCT scheduler: `iterations` executions, bug depth `depth` (`depth - 1`
-    /// priority change points per execution).
+    /// priority change points per execution). Both must be at least 1.
     pub fn pct(iterations: u64, depth: usize) -> Self {
-        Self::of(EngineKind::Pct {
+        let mut engine = Self::of(EngineKind::Pct {
             iterations,
             depth,
             seed: DEFAULT_SEED,
-        })
+        });
+        engine.require_at_least_one(iterations, "iterations");
+        engine.require_at_least_one(depth as u64, "depth");
+        engine
     }
 
     /// Replays one schedule: one execution on a deterministic scheduler that, at each step,
@@ -142,12 +148,13 @@ impl Engine {
         Self::of(EngineKind::Replay { schedule })
     }
 
-    /// Number of runs of the std engine.
+    /// Number of runs of the std engine, at least 1.
     pub fn runs(mut self, n: u64) -> Self {
         match &mut self.kind {
             EngineKind::Std { runs, .. } => *runs = n,
             _ => self.misconfigure("runs"),
         }
+        self.require_at_least_one(n, "runs");
         self
     }
 
@@ -196,7 +203,7 @@ impl Engine {
     }
 
     /// Stop an exhaustive engine (loom, DFS) after `n` executions; if the search had more to
-    /// explore the verdict is `Incomplete`.
+    /// explore the verdict is `Incomplete`. `n` must be at least 1.
     pub fn max_iterations(mut self, n: u64) -> Self {
         match &mut self.kind {
             EngineKind::Loom { max_iterations, .. } | EngineKind::Dfs { max_iterations, .. } => {
@@ -204,6 +211,7 @@ impl Engine {
             }
             _ => self.misconfigure("max_iterations"),
         }
+        self.require_at_least_one(n, "max_iterations");
         self
     }
 
@@ -223,6 +231,19 @@ impl Engine {
                 self.kind.short_name()
             )
         });
+    }
+
+    /// A budget of nothing would end the search before it began: a sampler would pass
+    /// with no execution run, and shuttle's PCT asserts a depth of at least 1.
+    fn require_at_least_one(&mut self, value: u64, what: &str) {
+        if value == 0 {
+            self.misconfigured.get_or_insert_with(|| {
+                format!(
+                    "the {} engine's `{what}` is 0: it must be at least 1",
+                    self.kind.short_name()
+                )
+            });
+        }
     }
 
     /// True for engines that can prove a property: loom and DFS.
