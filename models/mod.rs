@@ -324,7 +324,10 @@ impl Entry {
             })?;
             if param.choices.is_empty() {
                 if value.parse::<u32>().is_err() {
-                    return Err(self.invalid(name, format!("`{value}` is not a whole number")));
+                    return Err(self.invalid(
+                        name,
+                        format!("`{value}` is not a whole number from 0 to {}", u32::MAX),
+                    ));
                 }
             } else if !param.choices.contains(&value.as_str()) {
                 return Err(self.invalid(
