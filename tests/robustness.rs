@@ -343,6 +343,7 @@ proptest! {
             prop_assert!(!stderr.trim().is_empty(), "{args:?}: an error that says nothing");
         } else {
             prop_assert!(!stdout.trim().is_empty(), "{args:?}: a verdict that says nothing");
+            prop_assert!(!stdout.contains("PASSED 0 "), "{args:?}: a pass on no evidence: {stdout}");
             if args.iter().any(|a| a == "--json") && args[0] == "explore" {
                 prop_assert!(
                     serde_json::from_str::<json::JsonReport>(&stdout).is_ok(),
