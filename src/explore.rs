@@ -429,6 +429,7 @@ impl<M: Model> Explorer<M> {
             replayed,
             saved: None,
             shard: None,
+            explored: state.explored,
         })
     }
 
@@ -514,22 +515,13 @@ impl Estimate {
 
 impl std::fmt::Display for Estimate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let executions = if self.executions < 1e6 {
-            format!("{:.0}", self.executions)
-        } else {
-            format!("{:.1e}", self.executions)
-        };
-        let time = self.dfs_time();
-        let time = if time > Duration::from_secs(100 * 365 * 86_400) {
-            "longer than a century".to_owned()
-        } else {
-            humantime::format_duration(Duration::from_secs(time.as_secs().max(1))).to_string()
-        };
         write!(
             f,
-            "an exhaustive DFS without partial-order reduction takes about {executions} \
-             executions ({time} at this pace; estimated from {} random probes); the \
-             partial-order reductions of DFS and loom need at most that many",
+            "an exhaustive DFS without partial-order reduction takes about {} executions \
+             ({} at this pace; estimated from {} random probes); the partial-order \
+             reductions of DFS and loom need at most that many",
+            crate::report::rough_count(self.executions),
+            crate::report::rough_duration(self.dfs_time().as_secs_f64()),
             self.probes
         )
     }
@@ -583,6 +575,8 @@ struct State<O> {
     unprobed_try_lock: bool,
     /// Which budget ended the exploration, if one did.
     budget: Option<String>,
+    /// The DFS's estimate of how much of its search tree it has covered.
+    explored: Option<f64>,
     error: Option<Error>,
     last: Option<Arc<Execution>>,
 }
@@ -608,6 +602,7 @@ impl<O> Default for State<O> {
             foreign: false,
             unprobed_try_lock: false,
             budget: None,
+            explored: None,
             error: None,
             last: None,
         }
@@ -861,6 +856,13 @@ impl<M: Model> Job for Run<M> {
 
     fn last_execution(&self) -> Option<Arc<Execution>> {
         self.state().last.clone()
+    }
+
+    fn note_explored_fraction(&self, fraction: f64) {
+        self.state().explored = Some(fraction);
+        if let Some(progress) = &self.progress {
+            progress.note_explored_fraction(fraction);
+        }
     }
 
     fn finish(&self, execution: &Arc<Execution>) -> bool {

@@ -160,7 +160,9 @@ pub use explore::{
     ClosureModel, DEFAULT_MAX_STEPS, Estimate, Explorer, Model, ModelId, SAVE_VARIABLE, explore,
 };
 pub use race::Race;
-pub use report::{Counterexample, CounterexampleKind, Rendered, Report, Shard, Style, Verdict};
+pub use report::{
+    Counterexample, CounterexampleKind, Rendered, Report, Shard, Style, Verdict, WholeSearch,
+};
 pub use schedule::{Schedule, Switch};
 pub use shared::Shared;
 

@@ -183,6 +183,7 @@ fn empty_shard<M: Model>(
         replayed: None,
         saved: None,
         shard: None,
+        explored: None,
     }
 }
 

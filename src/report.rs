@@ -241,6 +241,9 @@ pub struct Report<O> {
     pub(crate) saved: Option<std::path::PathBuf>,
     /// Which part of a sharded search this is.
     pub(crate) shard: Option<Shard>,
+    /// How much of its search tree an exhaustive DFS covered, as it estimated when it
+    /// stopped (see [`Report::explored_fraction`]).
+    pub(crate) explored: Option<f64>,
 }
 
 /// Which part of a sharded search a report covers.
@@ -255,6 +258,29 @@ pub struct Shard {
 }
 
 impl<O: Ord + fmt::Debug> Report<O> {
+    /// For a DFS cut short by a budget (`Incomplete`), how much of its search tree it
+    /// covered, from 0 to 1: an estimate from the tree's shape so far, each decision's
+    /// finished choices over the choices it explores, as if sibling subtrees were alike.
+    /// It mostly runs high: the partial-order reduction adds choices near the root as it
+    /// finds races below them (measured on `tickets(4,10)/mutex` after 2 s: 14 % where
+    /// the truth was 1.6 %). Enough to tell a search minutes from its end from one a
+    /// century from it, not more. `None` for other engines and verdicts.
+    pub fn explored_fraction(&self) -> Option<f64> {
+        self.explored
+            .filter(|_| matches!(self.verdict, Verdict::Incomplete { .. }))
+    }
+
+    /// For a DFS cut short by a budget, how long its whole search would take, from
+    /// [`Report::explored_fraction`] and the pace so far.
+    pub fn whole_search(&self) -> Option<WholeSearch> {
+        let fraction = self.explored_fraction().filter(|f| *f > 0.0)?;
+        Some(WholeSearch {
+            fraction,
+            executions: self.executions as f64 / fraction,
+            seconds: self.elapsed.as_secs_f64() / fraction,
+        })
+    }
+
     /// Which part of a sharded search this report covers, if it is one.
     pub fn shard(&self) -> Option<Shard> {
         self.shard
@@ -392,6 +418,7 @@ impl<O: fmt::Debug> Report<O> {
             replayed: self.replayed,
             saved: self.saved,
             shard: self.shard,
+            explored: self.explored,
         }
     }
 }
@@ -464,6 +491,9 @@ impl<O: Ord + fmt::Debug> Report<O> {
         writeln!(out, "model:   {}", self.model)?;
         writeln!(out, "engine:  {}", self.engine)?;
         writeln!(out, "verdict: {}", self.verdict)?;
+        if let Some(whole) = self.whole_search() {
+            writeln!(out, "         {whole}")?;
+        }
         match (&self.verdict, &self.replayed) {
             (Verdict::Violated(cx), _) => {
                 writeln!(out)?;
@@ -495,6 +525,87 @@ impl<O: Ord + fmt::Debug> fmt::Display for Report<O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render(&Style::plain()))
     }
+}
+
+/// How long a DFS cut short would take to finish: an extrapolation from how much of its
+/// search tree it covered (see [`Report::explored_fraction`]). Rough: within a factor of two
+/// on the catalogue's locked ticket offices, further off where sibling subtrees differ.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WholeSearch {
+    /// The share of the search tree explored, from 0 to 1.
+    pub fraction: f64,
+    /// Executions of the whole search.
+    pub executions: f64,
+    /// Seconds the whole search takes at the pace so far.
+    pub seconds: f64,
+}
+
+impl fmt::Display for WholeSearch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "about {} of the search tree explored: the whole search takes about {} \
+             executions, {} at this pace (a rough estimate from the tree's shape so far)",
+            percent(self.fraction),
+            rough_count(self.executions),
+            rough_duration(self.seconds)
+        )
+    }
+}
+
+/// A share as a percentage with the digits that matter: `40 %`, `3.2 %`, `4.1e-3 %`.
+fn percent(fraction: f64) -> String {
+    let percent = fraction * 100.0;
+    if percent >= 10.0 {
+        format!("{percent:.0} %")
+    } else if percent >= 0.1 {
+        format!("{percent:.1} %")
+    } else {
+        format!("{percent:.1e} %")
+    }
+}
+
+/// A large count to two significant digits: `970`, `46,000`, `3.2e9`.
+pub(crate) fn rough_count(count: f64) -> String {
+    if count < 1e6 {
+        let digits = count.max(1.0).log10().floor() as i32;
+        let unit = 10f64.powi((digits - 1).max(0));
+        let rounded = ((count / unit).round() * unit) as u64;
+        let text = rounded.to_string();
+        let mut grouped = String::new();
+        for (i, c) in text.chars().enumerate() {
+            if i > 0 && (text.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(c);
+        }
+        grouped
+    } else {
+        format!("{count:.1e}")
+    }
+}
+
+/// A duration in the largest units that read well: `40 s`, `3 min`, `5 h`, `12 days`,
+/// `longer than a century`.
+pub(crate) fn rough_duration(seconds: f64) -> String {
+    const CENTURY: f64 = 100.0 * 365.0 * 86_400.0;
+    if seconds > CENTURY {
+        return "longer than a century".to_owned();
+    }
+    if seconds < 1.0 {
+        return "under a second".to_owned();
+    }
+    let whole = std::time::Duration::from_secs(seconds.max(1.0) as u64);
+    let mut text = humantime::format_duration(whole).to_string();
+    // Two units say enough: `2h 13m 4s` → `2h 13m`.
+    if let Some((first_two, _)) = text
+        .match_indices(' ')
+        .nth(1)
+        .map(|(at, _)| text.split_at(at))
+    {
+        text = first_two.to_owned();
+    }
+    text
 }
 
 /// `1 execution`, `2 executions`.

@@ -503,8 +503,45 @@ fn estimate_says_how_big_an_exhaustive_search_is() {
         stdout.contains("an exhaustive DFS without partial-order reduction takes about"),
         "{stdout}"
     );
+    // The trial of the reduced DFS finishes this one.
+    assert!(
+        stdout
+            .contains("the DFS with its partial-order reduction finished: proved in 20 executions"),
+        "{stdout}"
+    );
     let out = interleavings(&["estimate", "counter", "--samples", "0"]);
     assert_eq!(out.status.code(), Some(2));
+    let out = interleavings(&["estimate", "counter", "--trial", "soon"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn estimate_extrapolates_from_a_trial_of_the_reduced_dfs() {
+    // 279,936 executions: a tenth of a second covers a small part of them.
+    let out = interleavings(&[
+        "estimate",
+        "tickets",
+        "--sellers",
+        "6",
+        "--tickets",
+        "7",
+        "--guard",
+        "mutex",
+        "--samples",
+        "10",
+        "--trial",
+        "100ms",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("the DFS with its partial-order reduction, run for 100ms: ")
+            && stdout.contains("of the search tree explored: the whole search takes about"),
+        "{stdout}"
+    );
+    // Without a trial, only the probes.
+    let out = interleavings(&["estimate", "counter", "--trial", "0s"]);
+    assert!(!text(&out.stdout).contains("the DFS with its"));
 }
 
 #[test]

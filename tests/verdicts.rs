@@ -336,6 +336,54 @@ fn the_report_prints_verdict_counterexample_and_outcomes() {
 }
 
 #[test]
+fn a_dfs_cut_short_estimates_its_whole_search_within_a_small_factor() {
+    // Cut by an iteration cap, so that the figures do not depend on the machine's speed.
+    // Sellers, tickets, the cap, and the whole search's executions (sellers ^ tickets).
+    let cases = [
+        (4, 4, 60, 256.0),
+        (3, 5, 50, 243.0),
+        (2, 8, 40, 256.0),
+        (6, 4, 300, 1_296.0),
+    ];
+    for (sellers, tickets, cap, exact) in cases {
+        let report = Explorer::new(TicketSale::guarded(sellers, tickets))
+            .engine(Engine::dfs().max_iterations(cap))
+            .run();
+        let fraction = report
+            .explored_fraction()
+            .expect("a DFS cut short estimates");
+        let whole = cap as f64 / fraction;
+        assert!(
+            (exact / 2.0..=exact * 2.0).contains(&whole),
+            "{whole:.0} estimated, {exact} exact\n{report}"
+        );
+        assert!(report.to_string().contains("of the search tree explored"));
+    }
+    // The unreduced search of the locked counter: 6,867 executions.
+    let report = Explorer::new(Counter::new(CounterGuard::Mutex))
+        .engine(
+            Engine::dfs()
+                .reduction(Reduction::Off)
+                .max_iterations(1_000),
+        )
+        .run();
+    let whole = 1_000.0 / report.explored_fraction().unwrap();
+    assert!(
+        (3_400.0..=14_000.0).contains(&whole),
+        "{whole:.0}\n{report}"
+    );
+    // Only an exhaustive search cut short has a fraction to tell.
+    let proved = Explorer::new(Counter::new(CounterGuard::Mutex))
+        .engine(Engine::dfs())
+        .run();
+    assert_eq!(proved.explored_fraction(), None);
+    let sampled = Explorer::new(Counter::new(CounterGuard::Mutex))
+        .engine(Engine::pct(10, 3))
+        .run();
+    assert_eq!(sampled.explored_fraction(), None);
+}
+
+#[test]
 fn the_state_space_estimate_is_close_to_the_dfs_count() {
     for (model, exact) in [
         (Counter::new(CounterGuard::Atomic), 251.0),
@@ -386,23 +434,33 @@ fn an_estimate_says_how_many_executions_and_how_long() {
     assert_eq!(small.dfs_time(), Duration::from_secs(100));
     let text = small.to_string();
     assert!(
-        text.contains("about 1000 executions (1m 40s at this pace"),
+        text.contains("about 1,000 executions (1m 40s at this pace"),
         "{text}"
     );
     assert!(text.contains("from 10 random probes"), "{text}");
-    // Up to a million the count is written out; from a million on, in scientific notation.
+    // Up to a million the count is written out to two significant digits; from a million
+    // on, in scientific notation.
     assert!(
-        estimate(999_999.0, 1, 1)
+        estimate(123_456.0, 1, 1)
             .to_string()
-            .contains("about 999999 executions")
+            .contains("about 120,000 executions")
     );
     assert!(
         estimate(1e6, 1, 1)
             .to_string()
             .contains("about 1.0e6 executions")
     );
-    // At least a second is shown; beyond a century, no number.
-    assert!(estimate(1.0, 1, 1).to_string().contains("(1s at this pace"));
+    // Less than a second is said so; beyond a century, no number.
+    assert!(
+        estimate(1.0, 1, 1)
+            .to_string()
+            .contains("(under a second at this pace")
+    );
+    assert!(
+        estimate(2.0, 1, 1_000)
+            .to_string()
+            .contains("(2s at this pace")
+    );
     let century = 100.0 * 365.0 * 86_400.0;
     let just_under = estimate(century, 1, 1_000).to_string();
     assert!(just_under.contains("(99years"), "{just_under}");

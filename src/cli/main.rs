@@ -199,6 +199,17 @@ fn command() -> Command {
             .default_value("1000")
             .value_parser(clap::value_parser!(u64).range(1..))
             .help("Random probes to average"),
+    )
+    .arg(
+        Arg::new("trial")
+            .long("trial")
+            .value_name("DURATION")
+            .default_value("2s")
+            .value_parser(humantime::parse_duration)
+            .help(
+                "Also run the DFS, with its partial-order reduction, this long (0s: not at \
+                 all), and extrapolate from how much of its search tree it covered",
+            ),
     );
     let merge = Command::new("merge")
         .about("Combine the --json reports of all shards of one search into one verdict")
@@ -519,8 +530,53 @@ fn run(matches: &ArgMatches) -> Result<ExitCode, Error> {
 fn estimate(matches: &ArgMatches) -> Result<ExitCode, Error> {
     let model = models::build(&model_from(matches)?)?;
     let samples: u64 = *matches.get_one("samples").expect("has a default");
-    print(&format!("{}: {}\n", model.name(), model.estimate(samples)?));
+    let trial: Duration = *matches.get_one("trial").expect("has a default");
+    let mut text = format!("{}: {}\n", model.name(), model.estimate(samples)?);
+    if !trial.is_zero() {
+        let options = Options {
+            time_limit: Some(trial),
+            as_found: true,
+            ..Options::default()
+        };
+        let report = model.explore(Engine::dfs(), &options)?;
+        text.push_str(&trial_summary(&report, trial));
+    }
+    print(&text);
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a DFS run for `trial` says about the whole search.
+fn trial_summary(
+    report: &interleavings::Report<interleavings::Rendered>,
+    trial: Duration,
+) -> String {
+    use interleavings::Verdict;
+    let seconds = report.elapsed().as_secs_f64();
+    let trial = humantime::format_duration(trial);
+    match report.verdict() {
+        Verdict::Proved { executions } => format!(
+            "the DFS with its partial-order reduction finished: proved in {executions} \
+             executions ({seconds:.2} s)\n"
+        ),
+        Verdict::Violated(cx) => format!(
+            "the DFS found a violation ({}) after {} executions ({seconds:.2} s): see it \
+             with `interleavings explore`\n",
+            cx.kind(),
+            report.executions()
+        ),
+        _ => match report.whole_search() {
+            Some(whole) => format!(
+                "the DFS with its partial-order reduction, run for {trial}: {} executions, \
+                 {whole}\n",
+                report.executions()
+            ),
+            None => format!(
+                "the DFS with its partial-order reduction, run for {trial}: {} executions, \
+                 not enough to estimate the whole search\n",
+                report.executions()
+            ),
+        },
+    }
 }
 
 fn exit_code(violated: bool) -> ExitCode {

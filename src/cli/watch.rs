@@ -31,7 +31,8 @@ pub(crate) fn progress() -> Arc<Progress> {
 }
 
 /// Runs `explore` while a bar on stderr shows executions, their rate and the elapsed time
-/// (and how far through `total`, when it is known).
+/// (and how far through `total`, when it is known, or through the DFS's search tree, as
+/// far as the DFS can tell).
 pub(crate) fn with_bar<T>(
     progress: &Arc<Progress>,
     total: Option<u64>,
@@ -60,13 +61,19 @@ pub(crate) fn with_bar<T>(
                 ),
                 None => ProgressBar::new_spinner().with_style(
                     ProgressStyle::with_template(
-                        "{spinner} {pos} executions, {per_sec}, {elapsed} elapsed",
+                        "{spinner} {pos} executions, {per_sec}, {elapsed} elapsed{msg}",
                     )
                     .expect("a valid template"),
                 ),
             };
             while !done.load(Ordering::Relaxed) {
                 bar.set_position(progress.executions());
+                if let Some(fraction) = progress.explored_fraction() {
+                    bar.set_message(format!(
+                        ", about {:.2} % of the search tree (a rough estimate)",
+                        fraction * 100.0
+                    ));
+                }
                 bar.tick();
                 std::thread::sleep(Duration::from_millis(100));
             }

@@ -92,6 +92,17 @@ impl Level {
             self.want(task);
         }
     }
+
+    /// The choices this decision explores as far as is known now, and how many of them
+    /// are finished once the one taken now is (a sleeping choice is never taken).
+    fn choices_known(&self) -> (usize, usize) {
+        let wanted = self
+            .backtrack
+            .iter()
+            .filter(|&&t| self.done.contains(&t) || !self.asleep(t))
+            .count();
+        (wanted, self.done.len())
+    }
 }
 
 pub(crate) struct Dfs {
@@ -113,6 +124,9 @@ pub(crate) struct Dfs {
     keys: Keys,
     /// The last execution's analysis, which the next one starts from.
     analysis: Option<Analysis>,
+    /// For each number of options, the decisions with that many that are finished: how
+    /// many, and the choices they explored, summed.
+    finished_choices: Vec<(u64, u64)>,
     job: Arc<dyn Job>,
 }
 
@@ -130,8 +144,33 @@ impl Dfs {
             exhaustive_choices: shard.is_some(),
             keys: Keys::default(),
             analysis: None,
+            finished_choices: Vec::new(),
             job,
         }
+    }
+
+    /// How much of the search tree the executions so far have covered, read as a number
+    /// in mixed radix: each decision's finished choices (the one taken now included)
+    /// over the choices it explores as far as is known, each subtree taken to weigh the
+    /// same as its siblings. An estimate, and mostly one that runs high: the reduction adds
+    /// choices to a decision as races turn up below it, so a decision near the root may
+    /// know of two choices where it will end with ten.
+    fn explored_fraction(&self) -> f64 {
+        let mut fraction = 0.0;
+        let mut weight = 1.0;
+        for level in &self.levels {
+            let (wanted, finished) = level.choices_known();
+            let likely = match self.finished_choices.get(level.options.len()) {
+                Some(&(decisions, explored)) if decisions > 0 => explored as f64 / decisions as f64,
+                _ => 0.0,
+            };
+            let wanted = (wanted.max(finished) as f64).max(likely);
+            // The choices before the one taken now are finished: whole subtrees.
+            fraction += weight * (finished - 1) as f64 / wanted;
+            weight /= wanted;
+        }
+        // The execution that just ended is the taken path's last leaf.
+        (fraction + weight).min(1.0)
     }
 
     fn branching_depth(&self, upto: usize) -> usize {
@@ -280,9 +319,20 @@ impl Scheduler for Dfs {
     fn new_execution(&mut self) -> Option<Schedule> {
         if self.started {
             self.add_choices();
+            if self.shard.is_none() {
+                self.job.note_explored_fraction(self.explored_fraction());
+            }
             let deepest = self.levels.iter().rposition(|l| l.next().is_some())?;
             if self.branching_depth(deepest) < SPLIT {
                 self.subtree += 1;
+            }
+            for level in &self.levels[deepest + 1..] {
+                let options = level.options.len();
+                if self.finished_choices.len() <= options {
+                    self.finished_choices.resize(options + 1, (0, 0));
+                }
+                self.finished_choices[options].0 += 1;
+                self.finished_choices[options].1 += level.done.len() as u64;
             }
             self.levels.truncate(deepest + 1);
             self.advance = Some(deepest);

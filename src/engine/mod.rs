@@ -382,6 +382,9 @@ pub(crate) trait Job: Send + Sync + 'static {
     fn max_steps(&self) -> usize;
     /// The execution begun last, if any.
     fn last_execution(&self) -> Option<Arc<Execution>>;
+    /// How much of its search tree an exhaustive engine has covered so far (an
+    /// estimate, from 0 to 1).
+    fn note_explored_fraction(&self, fraction: f64);
 }
 
 /// The body a coroutine engine (loom, shuttle) runs once per execution. With
