@@ -261,10 +261,10 @@ impl<O: Ord + fmt::Debug> Report<O> {
     /// For a DFS cut short by a budget (`Incomplete`), how much of its search tree it
     /// covered, from 0 to 1: an estimate from the tree's shape so far, each decision's
     /// finished choices over the choices it explores, as if sibling subtrees were alike.
-    /// It mostly runs high: the partial-order reduction adds choices near the root as it
-    /// finds races below them (measured on `tickets(4,10)/mutex` after 2 s: 14 % where
-    /// the truth was 1.6 %). Enough to tell a search minutes from its end from one a
-    /// century from it, not more. `None` for other engines and verdicts.
+    /// Within a factor of two of the truth on the catalogue's locked ticket offices (see
+    /// BENCHMARKS.md), further off where sibling subtrees differ: enough to tell a search
+    /// minutes from its end from one a century from it, not more. `None` for other
+    /// engines and verdicts.
     pub fn explored_fraction(&self) -> Option<f64> {
         self.explored
             .filter(|_| matches!(self.verdict, Verdict::Incomplete { .. }))

@@ -124,8 +124,8 @@ pub(crate) struct Dfs {
     keys: Keys,
     /// The last execution's analysis, which the next one starts from.
     analysis: Option<Analysis>,
-    /// For each number of options, the decisions with that many that are finished: how
-    /// many, and the choices they explored, summed.
+    /// For each number of runnable tasks, the finished decisions that had that many: how
+    /// many, and the choices they explored, summed. See [`Dfs::explored_fraction`].
     finished_choices: Vec<(u64, u64)>,
     job: Arc<dyn Job>,
 }
@@ -151,10 +151,11 @@ impl Dfs {
 
     /// How much of the search tree the executions so far have covered, read as a number
     /// in mixed radix: each decision's finished choices (the one taken now included)
-    /// over the choices it explores as far as is known, each subtree taken to weigh the
-    /// same as its siblings. An estimate, and mostly one that runs high: the reduction adds
-    /// choices to a decision as races turn up below it, so a decision near the root may
-    /// know of two choices where it will end with ten.
+    /// over the choices it explores, each subtree taken to weigh the same as its siblings.
+    /// The reduction adds choices to a decision as races turn up below it, so a decision
+    /// near the root may know of two choices where it will end with ten: an open decision
+    /// counts as many as the finished ones with as many runnable tasks explored on average,
+    /// if that is more than it knows of. An estimate all the same (subtrees differ).
     fn explored_fraction(&self) -> f64 {
         let mut fraction = 0.0;
         let mut weight = 1.0;
@@ -171,6 +172,18 @@ impl Dfs {
         }
         // The execution that just ended is the taken path's last leaf.
         (fraction + weight).min(1.0)
+    }
+
+    /// The decisions from `depth` on are finished: what they explored is final.
+    fn note_finished(&mut self, depth: usize) {
+        for level in &self.levels[depth..] {
+            let options = level.options.len();
+            if self.finished_choices.len() <= options {
+                self.finished_choices.resize(options + 1, (0, 0));
+            }
+            self.finished_choices[options].0 += 1;
+            self.finished_choices[options].1 += level.done.len() as u64;
+        }
     }
 
     fn branching_depth(&self, upto: usize) -> usize {
@@ -326,14 +339,7 @@ impl Scheduler for Dfs {
             if self.branching_depth(deepest) < SPLIT {
                 self.subtree += 1;
             }
-            for level in &self.levels[deepest + 1..] {
-                let options = level.options.len();
-                if self.finished_choices.len() <= options {
-                    self.finished_choices.resize(options + 1, (0, 0));
-                }
-                self.finished_choices[options].0 += 1;
-                self.finished_choices[options].1 += level.done.len() as u64;
-            }
+            self.note_finished(deepest + 1);
             self.levels.truncate(deepest + 1);
             self.advance = Some(deepest);
             self.diverged_at = deepest;
