@@ -112,3 +112,58 @@ fn a_sampling_budget_too_big_to_finish_costs_nothing_before_the_first_execution(
         );
     }
 }
+
+#[test]
+fn the_std_engine_shares_its_runs_among_jobs_and_shards() {
+    // 2,500 runs are chunks of 1,000, 1,000 and 500: shard 1 of 2 takes the first and
+    // the last, shard 2 the middle one.
+    let engine = Engine::std().runs(2_500);
+    let parts: Vec<_> = (1..=2)
+        .map(|i| {
+            json_of(
+                Counter::new(CounterGuard::Mutex),
+                engine.clone(),
+                2,
+                Some((i, 2)),
+            )
+        })
+        .collect();
+    assert_eq!(parts[0].executions, 1_500);
+    assert_eq!(parts[1].executions, 1_000);
+    let merged = json::merge(parts).unwrap();
+    assert_eq!(merged.verdict.name, "passed");
+    assert_eq!(merged.executions, 2_500);
+    let whole = json_of(Counter::new(CounterGuard::Mutex), engine, 2, None);
+    assert_eq!(whole.executions, 2_500);
+}
+
+#[test]
+fn engines_that_cannot_be_sharded_say_so() {
+    for engine in [Engine::loom(), Engine::schedule(Default::default())] {
+        let error = Explorer::new(Counter::new(CounterGuard::Mutex))
+            .engine(engine.clone())
+            .shard(1, 2)
+            .try_run()
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("cannot be sharded"),
+            "{engine}: {error}"
+        );
+    }
+}
+
+#[test]
+fn a_time_limit_that_does_not_run_out_runs_every_chunk() {
+    for jobs in [1, 2] {
+        let report = Explorer::new(Counter::new(CounterGuard::Mutex))
+            .engine(Engine::random(3_500))
+            .jobs(jobs)
+            .time_limit(std::time::Duration::from_secs(600))
+            .run();
+        assert_eq!(
+            report.verdict(),
+            &interleavings::Verdict::Passed { executions: 3_500 },
+            "{jobs} jobs"
+        );
+    }
+}
