@@ -167,3 +167,16 @@ fn a_time_limit_that_does_not_run_out_runs_every_chunk() {
         );
     }
 }
+
+#[test]
+fn a_violation_ends_a_sampling_run_however_big_its_budget() {
+    // A million chunks: the workers must stop taking them once one has failed.
+    for jobs in [1, 2] {
+        let report = Explorer::new(Counter::new(CounterGuard::None))
+            .engine(Engine::random(1_000_000_000))
+            .jobs(jobs)
+            .run();
+        assert!(report.is_violated(), "{jobs} jobs: {report}");
+        assert!(report.executions() < 10_000, "{jobs} jobs: {report}");
+    }
+}
