@@ -180,3 +180,38 @@ fn a_violation_ends_a_sampling_run_however_big_its_budget() {
         assert!(report.executions() < 10_000, "{jobs} jobs: {report}");
     }
 }
+
+#[test]
+fn a_counterexample_in_a_later_chunk_is_numbered_among_every_execution_before_it() {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    // Fails in its 2,501st run, in the third chunk of 1,000: on one job, chunks run in
+    // order, and the count below is the number of executions run so far.
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let report = interleavings::explore(|| {
+        // Two threads that touch the same atomic: more than one schedule to sample.
+        use interleavings::sync::{Arc, atomic::AtomicU32};
+        let count = Arc::new(AtomicU32::new(0));
+        let other = Arc::clone(&count);
+        let child = interleavings::thread::spawn(move || other.fetch_add(1, Ordering::SeqCst));
+        count.fetch_add(1, Ordering::SeqCst);
+        child.join().unwrap();
+        assert_ne!(
+            RUNS.fetch_add(1, Ordering::Relaxed),
+            2_500,
+            "the 2,501st run"
+        );
+    })
+    .engine(Engine::random(5_000))
+    .jobs(1)
+    .minimize(false)
+    .run();
+    let cx = report
+        .counterexample()
+        .unwrap_or_else(|| panic!("the 2,501st run fails: {report}"));
+    assert_eq!(cx.execution(), 2_501, "{report}");
+    assert_eq!(
+        report.executions(),
+        2_501,
+        "the failing chunk stops at its failure"
+    );
+}
