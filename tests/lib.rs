@@ -3,6 +3,7 @@
 
 mod cli;
 mod determinism;
+mod facade;
 mod failures;
 mod files;
 mod outcomes;

@@ -2,9 +2,11 @@
 
 use crate::context::{self, Binding, Execution};
 use crate::engine;
-use crate::race::{Effect, ObjectId};
+use crate::race::Effect;
 use crate::trace::{Op, Value};
+use std::cell::UnsafeCell;
 use std::fmt;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, LockResult, PoisonError, TryLockError, TryLockResult};
@@ -14,36 +16,90 @@ use std::sync::{Arc, LockResult, PoisonError, TryLockError, TryLockResult};
 pub struct Mutex<T> {
     name: Arc<str>,
     binding: Binding,
-    inner: Inner<T>,
+    /// What the holder keeps while it holds the lock. Declared before `lock`, so that it is
+    /// dropped first: a guard it still holds (see [`Held`]'s `Drop`) borrows `lock`.
+    held: UnsafeCell<Held>,
+    lock: Lock,
+    data: UnsafeCell<T>,
 }
 
-enum Inner<T> {
-    Std(std::sync::Mutex<T>),
+// SAFETY: `data` and `held` are reached only by the thread that holds `lock` (the engine's
+// mutex orders one holder's accesses before the next one's), as in std's `Mutex<T>`.
+unsafe impl<T: Send> Send for Mutex<T> {}
+// SAFETY: as above.
+unsafe impl<T: Send> Sync for Mutex<T> {}
+
+/// The engine's lock; the content is kept beside it, in `Mutex::data`.
+enum Lock {
+    Std(std::sync::Mutex<()>),
     /// With a probe when the exploration asks for one (see `Execution::try_lock_probes`).
-    Loom(engine::loom::Mutex<T>, Option<engine::loom::Point>),
-    Shuttle(engine::shuttle::Mutex<T>),
+    Loom(engine::loom::Mutex<()>, Option<engine::loom::Point>),
+    Shuttle(engine::shuttle::Mutex<()>),
+}
+
+/// The engine's guard, kept inside the mutex while the lock is held, so that the facade's
+/// guard is a single reference (returned in registers: with a bigger guard, copying it out
+/// of `lock` cost more than the lock itself). Its lifetime is really that of `Mutex::lock`.
+#[allow(dead_code, reason = "each guard is kept for its `Drop`, the unlock")]
+enum EngineGuard {
+    Std(std::sync::MutexGuard<'static, ()>),
+    Loom(engine::loom::MutexGuard<'static, ()>),
+    Shuttle(engine::shuttle::MutexGuard<'static, ()>),
+}
+
+/// The holder's part of a mutex, written by the thread that holds the lock only.
+#[derive(Default)]
+struct Held {
+    guard: Option<EngineGuard>,
+    /// The lock was taken in an execution, which records its unlock.
+    witness: Option<Witness>,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        // A guard left here was forgotten by its holder (or its holder was terminated): the
+        // lock stays locked for ever, as std's does, rather than being released by whoever
+        // drops the mutex.
+        std::mem::forget(self.guard.take());
+    }
 }
 
 /// Proof of holding a [`Mutex`]; unlocks when dropped, like [`std::sync::MutexGuard`].
 #[must_use = "if unused the Mutex will immediately unlock"]
 pub struct MutexGuard<'a, T> {
-    /// Dropped by hand in `drop`, so that a guard made outside explorations has nothing
-    /// left for the compiler's drop glue (which it then inlines).
-    witness: std::mem::ManuallyDrop<Option<Witness<'a>>>,
-    /// Released by hand in `drop`: kept locked for ever if its thread's process was
-    /// terminated (a terminated process runs no cleanup).
-    inner: std::mem::ManuallyDrop<GuardInner<'a, T>>,
+    mutex: &'a Mutex<T>,
+    /// Neither `Send` nor `Sync`: the unlock belongs to the locking thread (as in std), and
+    /// dereferencing notes content use in the holder's part of the mutex.
+    _holder_only: PhantomData<*const ()>,
+}
+
+struct Witness {
+    execution: Arc<Execution>,
+    thread: usize,
+    /// The index of the `lock` event, where a quiet section may begin (shuttle, with
+    /// `Shared` accesses that are not scheduling points; see `Log::quiet_sections`).
+    lock_at: Option<usize>,
+    /// The holder reached the content through the guard: the section is not quiet (what
+    /// it did to the content is not recorded).
+    content_used: bool,
 }
 
 impl<T> Drop for MutexGuard<'_, T> {
     #[inline]
     fn drop(&mut self) {
-        if self.witness.is_none() {
-            // Outside any exploration: a plain unlock.
-            // SAFETY: `inner` is taken here once and never used again.
-            match unsafe { std::mem::ManuallyDrop::take(&mut self.inner) } {
-                GuardInner::Std(guard) => drop(guard),
-                engine_guard => drop_out_of_line(engine_guard),
+        // SAFETY: this thread holds the lock.
+        let held = unsafe { &mut *self.mutex.held.get() };
+        if held.witness.is_none() {
+            // Outside any exploration: a plain unlock, in place (moving the guard out first
+            // reads it wider than it was written, which stalls the processor).
+            if let Some(EngineGuard::Std(guard)) = &mut held.guard {
+                // SAFETY: dropped once here, then overwritten without another drop.
+                unsafe {
+                    std::ptr::drop_in_place(guard);
+                    std::ptr::write(&mut held.guard, None);
+                }
+            } else {
+                drop_out_of_line(held.guard.take());
             }
             return;
         }
@@ -60,8 +116,10 @@ fn drop_out_of_line<T>(guard: T) {
 impl<T> MutexGuard<'_, T> {
     #[inline(never)]
     fn drop_recorded(&mut self) {
-        // SAFETY: taken once, here, while the guard is dropped.
-        let Some(mut witness) = (unsafe { std::mem::ManuallyDrop::take(&mut self.witness) }) else {
+        let mutex = self.mutex;
+        // SAFETY: this thread holds the lock.
+        let held = unsafe { &mut *mutex.held.get() };
+        let Some(witness) = held.witness.take() else {
             return;
         };
         // The unlock is a step of its own: a process can be terminated just before it (the
@@ -69,96 +127,63 @@ impl<T> MutexGuard<'_, T> {
         if !std::thread::panicking() {
             context::step(&witness.execution, witness.thread);
         }
-        let terminated = witness.execution.is_terminated(witness.thread);
-        // Under shuttle the release happens after a scheduling point, in the thread's next
-        // step: the DFS's reduction must see it there (see `Log::releases`). Searches
-        // without the reduction (the samplers among them) do not need the note.
-        let released = (witness.execution.backend == context::Backend::Shuttle
-            && !witness.execution.every_access_is_a_point
-            && !terminated)
-            .then(|| (Arc::clone(&witness.execution), Arc::clone(witness.name)));
-        // The unlock is recorded (when the witness drops) before the engine releases the
-        // lock: the next owner's `lock` event always comes after this `unlock`. A
-        // terminated holder never unlocks.
-        witness.unlocks = !terminated;
-        let probe = witness.probe;
-        drop(witness);
-        if !terminated {
-            // A loom scheduling point while the lock is still held: there a `try_lock` of
-            // another thread finds it busy.
-            if let Some(probe) = probe.filter(|_| !std::thread::panicking()) {
-                probe.write();
-            }
-            // SAFETY: `inner` is dropped here once and never used again.
-            unsafe { std::mem::ManuallyDrop::drop(&mut self.inner) }
-        }
-        if let Some((execution, name)) = released {
-            execution.note_release(name);
-        }
-    }
-}
-
-struct Witness<'a> {
-    execution: Arc<Execution>,
-    thread: usize,
-    name: &'a Arc<str>,
-    /// Touched just before the lock is released (loom with `try_lock` probes).
-    probe: Option<&'a engine::loom::Point>,
-    object: ObjectId,
-    /// False when the lock is never released (its holder was terminated).
-    unlocks: bool,
-    /// The index of the `lock` event, where a quiet section may begin (shuttle, with
-    /// `Shared` accesses that are not scheduling points; see `Log::quiet_sections`).
-    lock_at: Option<usize>,
-    /// The holder reached the content through the guard: the section is not quiet (what
-    /// it did to the content is not recorded).
-    content_used: std::cell::Cell<bool>,
-}
-
-impl Drop for Witness<'_> {
-    fn drop(&mut self) {
-        if !self.unlocks {
+        let execution = &witness.execution;
+        if execution.is_terminated(witness.thread) {
+            // A terminated holder never unlocks: the guard stays, and is forgotten.
             return;
         }
         // A guard dropped while its thread unwinds belongs to a failed execution (a panic,
         // or the engine ending a deadlock): the trace ends where the failure happened.
-        if std::thread::panicking() {
-            return;
+        // Otherwise the unlock is recorded before the engine releases the lock, so that the
+        // next owner's `lock` event always comes after this `unlock`.
+        if !std::thread::panicking() {
+            execution.replay_point();
+            execution.record_unlock(
+                witness.thread,
+                &mutex.name,
+                mutex.binding.object,
+                witness.lock_at,
+                witness.content_used,
+            );
         }
-        self.execution.replay_point();
-        self.execution.record_unlock(
-            self.thread,
-            self.name,
-            self.object,
-            self.lock_at,
-            self.content_used.get(),
-        );
+        // Under shuttle the release happens after a scheduling point, in the thread's next
+        // step: the DFS's reduction must see it there (see `Log::releases`). Searches
+        // without the reduction (the samplers among them) do not need the note.
+        let note_release =
+            execution.backend == context::Backend::Shuttle && !execution.every_access_is_a_point;
+        // A loom scheduling point while the lock is still held: there a `try_lock` of
+        // another thread finds it busy.
+        if let Lock::Loom(_, Some(probe)) = &mutex.lock {
+            if !std::thread::panicking() {
+                probe.write();
+            }
+        }
+        drop(held.guard.take());
+        if note_release {
+            execution.note_release(Arc::clone(&mutex.name));
+        }
     }
-}
-
-enum GuardInner<'a, T> {
-    Std(std::sync::MutexGuard<'a, T>),
-    Loom(engine::loom::MutexGuard<'a, T>),
-    Shuttle(engine::shuttle::MutexGuard<'a, T>),
 }
 
 impl<T> Mutex<T> {
     /// A new unlocked mutex holding `value`, bound to the running execution.
     pub fn new(value: T) -> Self {
         let binding = context::bind();
-        let inner = match binding.backend {
-            context::Backend::Std => Inner::Std(std::sync::Mutex::new(value)),
+        let lock = match binding.backend {
+            context::Backend::Std => Lock::Std(std::sync::Mutex::new(())),
             context::Backend::Loom => {
                 let probes = context::current().is_some_and(|e| e.try_lock_probes);
                 let probe = probes.then(engine::loom::Point::new);
-                Inner::Loom(engine::loom::Mutex::new(value), probe)
+                Lock::Loom(engine::loom::Mutex::new(()), probe)
             }
-            context::Backend::Shuttle => Inner::Shuttle(engine::shuttle::Mutex::new(value)),
+            context::Backend::Shuttle => Lock::Shuttle(engine::shuttle::Mutex::new(())),
         };
         Mutex {
             name: binding.default_name("mutex"),
             binding,
-            inner,
+            held: UnsafeCell::new(Held::default()),
+            lock,
+            data: UnsafeCell::new(value),
         }
     }
 
@@ -176,9 +201,10 @@ impl<T> Mutex<T> {
     /// Acquires the lock, blocking the current thread until it can.
     #[inline]
     pub fn lock(&self) -> LockResult<MutexGuard<'_, T>> {
-        if let Inner::Std(mutex) = &self.inner {
+        if let Lock::Std(lock) = &self.lock {
             if context::outside_explorations(self.binding) {
-                return map_guard(lift(mutex.lock(), GuardInner::Std), None);
+                let poisoned = self.hold(plain(lock.lock()), None);
+                return self.guard(poisoned);
             }
         }
         self.lock_in_execution()
@@ -187,37 +213,52 @@ impl<T> Mutex<T> {
     #[inline(never)]
     fn lock_in_execution(&self) -> LockResult<MutexGuard<'_, T>> {
         let Some((execution, thread)) = context::enter(self.binding, "Mutex", &self.name) else {
-            let Inner::Std(mutex) = &self.inner else {
+            let Lock::Std(lock) = &self.lock else {
                 unreachable!("objects outside explorations are std")
             };
-            return map_guard(lift(mutex.lock(), GuardInner::Std), None);
+            let poisoned = self.hold(plain(lock.lock()), None);
+            return self.guard(poisoned);
         };
         let object = self.binding.object;
-        let (result, lock_at) = match &self.inner {
-            Inner::Std(mutex) => {
-                let locked = engine::std::lock(mutex, &execution, thread, object, &self.name);
+        let (result, lock_at) = match &self.lock {
+            Lock::Std(lock) => {
+                let locked = engine::std::lock(lock, &execution, thread, object, &self.name);
                 let effect = Effect::Acquire(object);
                 execution.record_with(thread, Op::Lock, &self.name, None, effect);
-                (lift(locked, GuardInner::Std), None)
+                (plain(locked), None)
             }
-            Inner::Loom(mutex, _) => execution.lock(thread, object, &self.name, || {
-                lift(mutex.lock(), GuardInner::Loom)
+            Lock::Loom(lock, _) => execution.lock(thread, object, &self.name, || {
+                lift(lock.lock(), |guard| {
+                    // SAFETY: see `EngineGuard`; dropped or forgotten before `lock` is.
+                    EngineGuard::Loom(unsafe { extend_loom(guard) })
+                })
             }),
-            Inner::Shuttle(mutex) => execution.lock(thread, object, &self.name, || {
-                lift(mutex.lock(), GuardInner::Shuttle)
+            Lock::Shuttle(lock) => execution.lock(thread, object, &self.name, || {
+                lift(lock.lock(), |guard| {
+                    // SAFETY: as above.
+                    EngineGuard::Shuttle(unsafe { extend_shuttle(guard) })
+                })
             }),
         };
-        let mut witness = self.witness(execution, thread);
-        witness.lock_at = lock_at;
-        map_guard(result, Some(witness))
+        let witness = Witness {
+            execution,
+            thread,
+            lock_at,
+            content_used: false,
+        };
+        let poisoned = self.hold(result, Some(witness));
+        self.guard(poisoned)
     }
 
     /// Acquires the lock if it is free, without blocking.
     pub fn try_lock(&self) -> TryLockResult<MutexGuard<'_, T>> {
         let entered = context::enter(self.binding, "Mutex", &self.name);
-        let result = match &self.inner {
-            Inner::Std(mutex) => lift_try(mutex.try_lock(), GuardInner::Std),
-            Inner::Loom(mutex, probe) => {
+        let result = match &self.lock {
+            Lock::Std(lock) => lift_try(lock.try_lock(), |guard| {
+                // SAFETY: see `EngineGuard`; dropped or forgotten before `lock` is.
+                EngineGuard::Std(unsafe { extend_std(guard) })
+            }),
+            Lock::Loom(lock, probe) => {
                 match (probe, &entered) {
                     (Some(probe), _) => probe.write(),
                     (None, Some((execution, _))) => {
@@ -225,105 +266,146 @@ impl<T> Mutex<T> {
                     }
                     (None, None) => {}
                 }
-                lift_try(mutex.try_lock(), GuardInner::Loom)
+                lift_try(lock.try_lock(), |guard| {
+                    // SAFETY: as above.
+                    EngineGuard::Loom(unsafe { extend_loom(guard) })
+                })
             }
-            Inner::Shuttle(mutex) => lift_try(mutex.try_lock(), GuardInner::Shuttle),
+            Lock::Shuttle(lock) => lift_try(lock.try_lock(), |guard| {
+                // SAFETY: as above.
+                EngineGuard::Shuttle(unsafe { extend_shuttle(guard) })
+            }),
         };
-        let Some((execution, thread)) = entered else {
-            return map_try(result, None);
+        let result = match result {
+            Ok(guard) => Ok(guard),
+            Err(TryLockError::Poisoned(poisoned)) => Err(poisoned),
+            Err(TryLockError::WouldBlock) => {
+                if let Some((execution, thread)) = entered {
+                    execution.record_with(
+                        thread,
+                        Op::TryLock,
+                        &self.name,
+                        Some(Value::from("busy")),
+                        Effect::Plain,
+                    );
+                }
+                return Err(TryLockError::WouldBlock);
+            }
         };
-        let acquired = !matches!(result, Err(TryLockError::WouldBlock));
-        let (value, effect) = if acquired {
-            ("acquired", Effect::Acquire(self.binding.object))
-        } else {
-            ("busy", Effect::Plain)
-        };
-        execution.record_with(
-            thread,
-            Op::TryLock,
-            &self.name,
-            Some(Value::from(value)),
-            effect,
-        );
-        let witness = acquired.then(|| self.witness(execution, thread));
-        map_try(result, witness)
+        let witness = entered.map(|(execution, thread)| {
+            let effect = Effect::Acquire(self.binding.object);
+            let acquired = Some(Value::from("acquired"));
+            execution.record_with(thread, Op::TryLock, &self.name, acquired, effect);
+            Witness {
+                execution,
+                thread,
+                lock_at: None,
+                content_used: false,
+            }
+        });
+        let poisoned = self.hold(result, witness);
+        self.guard(poisoned).map_err(TryLockError::Poisoned)
     }
 
     /// Consumes the mutex and returns its value.
     pub fn into_inner(self) -> LockResult<T> {
-        match self.inner {
-            Inner::Std(mutex) => mutex.into_inner(),
-            Inner::Loom(mutex, _) => mutex.into_inner(),
-            Inner::Shuttle(mutex) => mutex.into_inner(),
+        let Mutex { lock, data, .. } = self;
+        let poisoned = match lock {
+            Lock::Std(lock) => lock.into_inner().is_err(),
+            Lock::Loom(lock, _) => lock.into_inner().is_err(),
+            Lock::Shuttle(lock) => lock.into_inner().is_err(),
+        };
+        let value = data.into_inner();
+        if poisoned {
+            Err(PoisonError::new(value))
+        } else {
+            Ok(value)
         }
     }
 
-    fn witness(&self, execution: Arc<Execution>, thread: usize) -> Witness<'_> {
-        let probe = match &self.inner {
-            Inner::Loom(_, probe) => probe.as_ref(),
-            _ => None,
+    /// Keeps the engine's guard (and the witness of an execution's lock) in the holder's
+    /// part of the mutex; returns whether the lock was poisoned.
+    #[inline(always)]
+    fn hold(&self, locked: LockResult<EngineGuard>, witness: Option<Witness>) -> bool {
+        let poisoned = locked.is_err();
+        let guard = locked.unwrap_or_else(PoisonError::into_inner);
+        // SAFETY: this thread has just taken the lock.
+        let held = unsafe { &mut *self.held.get() };
+        // Both are empty while the lock is free (a holder that never unlocks keeps the
+        // lock): written without dropping the old values, which would cost a check each.
+        // SAFETY: the places are valid; at worst an old value would leak.
+        unsafe {
+            std::ptr::write(&mut held.guard, Some(guard));
+            std::ptr::write(&mut held.witness, witness);
+        }
+        poisoned
+    }
+
+    #[inline(always)]
+    fn guard(&self, poisoned: bool) -> LockResult<MutexGuard<'_, T>> {
+        let guard = MutexGuard {
+            mutex: self,
+            _holder_only: PhantomData,
         };
-        Witness {
-            execution,
-            thread,
-            name: &self.name,
-            probe,
-            object: self.binding.object,
-            unlocks: true,
-            lock_at: None,
-            content_used: std::cell::Cell::new(false),
+        if poisoned {
+            Err(PoisonError::new(guard))
+        } else {
+            Ok(guard)
         }
     }
 }
 
-fn lift<'a, G, T>(
-    result: LockResult<G>,
-    wrap: impl Fn(G) -> GuardInner<'a, T>,
-) -> LockResult<GuardInner<'a, T>> {
+/// std's lock result as an engine guard's.
+#[inline(always)]
+fn plain(result: LockResult<std::sync::MutexGuard<'_, ()>>) -> LockResult<EngineGuard> {
+    // SAFETY: see `EngineGuard`; dropped or forgotten before the lock is.
+    lift(result, |guard| {
+        EngineGuard::Std(unsafe { extend_std(guard) })
+    })
+}
+
+/// # Safety
+/// The guard must be dropped or forgotten before the mutex it borrows is dropped or moved.
+#[inline(always)]
+unsafe fn extend_std(guard: std::sync::MutexGuard<'_, ()>) -> std::sync::MutexGuard<'static, ()> {
+    // SAFETY: the caller keeps the guard no longer than its mutex.
+    unsafe { std::mem::transmute(guard) }
+}
+
+/// # Safety
+/// As [`extend_std`].
+unsafe fn extend_loom(
+    guard: engine::loom::MutexGuard<'_, ()>,
+) -> engine::loom::MutexGuard<'static, ()> {
+    // SAFETY: the caller keeps the guard no longer than its mutex.
+    unsafe { std::mem::transmute(guard) }
+}
+
+/// # Safety
+/// As [`extend_std`].
+unsafe fn extend_shuttle(
+    guard: engine::shuttle::MutexGuard<'_, ()>,
+) -> engine::shuttle::MutexGuard<'static, ()> {
+    // SAFETY: the caller keeps the guard no longer than its mutex.
+    unsafe { std::mem::transmute(guard) }
+}
+
+#[inline(always)]
+fn lift<G>(result: LockResult<G>, wrap: impl Fn(G) -> EngineGuard) -> LockResult<EngineGuard> {
     match result {
         Ok(guard) => Ok(wrap(guard)),
         Err(poisoned) => Err(PoisonError::new(wrap(poisoned.into_inner()))),
     }
 }
 
-fn lift_try<'a, G, T>(
+fn lift_try<G>(
     result: TryLockResult<G>,
-    wrap: impl Fn(G) -> GuardInner<'a, T>,
-) -> TryLockResult<GuardInner<'a, T>> {
+    wrap: impl Fn(G) -> EngineGuard,
+) -> TryLockResult<EngineGuard> {
     match result {
         Ok(guard) => Ok(wrap(guard)),
         Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(PoisonError::new(
             wrap(poisoned.into_inner()),
-        ))),
-        Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
-    }
-}
-
-fn guard<'a, T>(witness: Option<Witness<'a>>, inner: GuardInner<'a, T>) -> MutexGuard<'a, T> {
-    MutexGuard {
-        witness: std::mem::ManuallyDrop::new(witness),
-        inner: std::mem::ManuallyDrop::new(inner),
-    }
-}
-
-fn map_guard<'a, T>(
-    result: LockResult<GuardInner<'a, T>>,
-    witness: Option<Witness<'a>>,
-) -> LockResult<MutexGuard<'a, T>> {
-    match result {
-        Ok(inner) => Ok(guard(witness, inner)),
-        Err(poisoned) => Err(PoisonError::new(guard(witness, poisoned.into_inner()))),
-    }
-}
-
-fn map_try<'a, T>(
-    result: TryLockResult<GuardInner<'a, T>>,
-    witness: Option<Witness<'a>>,
-) -> TryLockResult<MutexGuard<'a, T>> {
-    match result {
-        Ok(inner) => Ok(guard(witness, inner)),
-        Err(TryLockError::Poisoned(poisoned)) => Err(TryLockError::Poisoned(PoisonError::new(
-            guard(witness, poisoned.into_inner()),
         ))),
         Err(TryLockError::WouldBlock) => Err(TryLockError::WouldBlock),
     }
@@ -334,32 +416,30 @@ impl<T> MutexGuard<'_, T> {
     /// mutability can write through a shared reference.
     #[inline]
     fn note_content_used(&self) {
-        if let Some(witness) = &*self.witness {
-            witness.content_used.set(true);
+        // SAFETY: this thread holds the lock, and the guard is not shared with another.
+        let held = unsafe { &mut *self.mutex.held.get() };
+        if let Some(witness) = &mut held.witness {
+            witness.content_used = true;
         }
     }
 }
 
 impl<T> Deref for MutexGuard<'_, T> {
     type Target = T;
+    #[inline]
     fn deref(&self) -> &T {
         self.note_content_used();
-        match &*self.inner {
-            GuardInner::Std(guard) => guard,
-            GuardInner::Loom(guard) => guard,
-            GuardInner::Shuttle(guard) => guard,
-        }
+        // SAFETY: this thread holds the lock.
+        unsafe { &*self.mutex.data.get() }
     }
 }
 
 impl<T> DerefMut for MutexGuard<'_, T> {
+    #[inline]
     fn deref_mut(&mut self) -> &mut T {
         self.note_content_used();
-        match &mut *self.inner {
-            GuardInner::Std(guard) => guard,
-            GuardInner::Loom(guard) => guard,
-            GuardInner::Shuttle(guard) => guard,
-        }
+        // SAFETY: this thread holds the lock, and the guard is borrowed mutably.
+        unsafe { &mut *self.mutex.data.get() }
     }
 }
 
