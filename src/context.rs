@@ -56,6 +56,9 @@ pub(crate) struct Binding {
     pub(crate) execution: u64,
     /// The object's identity within its execution (0 outside any exploration).
     pub(crate) object: ObjectId,
+    /// The object belongs to an unrecorded std run without chaos: a mutex's uncontended
+    /// lock takes the light path (see [`light_step`]).
+    pub(crate) light: bool,
 }
 
 impl Binding {
@@ -151,6 +154,9 @@ pub(crate) struct Log {
     /// Events recorded so far by each thread, by index.
     taken: Vec<usize>,
     objects: ObjectId,
+    /// False in an unrecorded std run: no events, no happens-before (see
+    /// [`Engine::unrecorded`](crate::Engine::unrecorded)).
+    recorded: bool,
 }
 
 impl Log {
@@ -176,6 +182,11 @@ impl Log {
         if self.failure.is_some() {
             return;
         }
+        if !self.recorded {
+            // Only who holds which lock, for the deadlock message.
+            self.note_holder(thread, op, effect);
+            return;
+        }
         let index = self.events.len();
         let step = if op == Op::Finish {
             self.steps
@@ -188,6 +199,18 @@ impl Log {
             self.taken.resize(thread + 1, 0);
         }
         self.taken[thread] += 1;
+        self.note_holder(thread, op, effect);
+        self.events.push(Event {
+            step,
+            thread,
+            op,
+            object: Arc::clone(object),
+            value,
+        });
+    }
+
+    /// Keeps track of which thread holds each mutex.
+    fn note_holder(&mut self, thread: usize, op: Op, effect: Effect) {
         match (op, effect) {
             (Op::Lock | Op::TryLock, Effect::Acquire(mutex)) => {
                 if self.locks.len() <= mutex {
@@ -202,13 +225,6 @@ impl Log {
             }
             _ => {}
         }
-        self.events.push(Event {
-            step,
-            thread,
-            op,
-            object: Arc::clone(object),
-            value,
-        });
     }
 
     /// Notes the critical section that `thread` began with the `lock` event `lock_at`, and
@@ -320,6 +336,8 @@ pub(crate) struct Execution {
     pub(crate) unprobed_try_lock: AtomicBool,
     /// The DFS's decisions so far in this execution (set by its scheduler).
     pub(crate) decision: AtomicUsize,
+    /// False in an unrecorded std run (see [`Engine::unrecorded`](crate::Engine::unrecorded)).
+    pub(crate) recorded: bool,
     /// The scheduling point of standard output.
     stdout: crate::shared::Point,
     /// The scheduling point of `thread::sleep` (time itself is not modelled).
@@ -359,6 +377,42 @@ thread_local! {
     static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
     /// Set on the OS thread that runs an exploration, and on std model threads.
     static EXPLORING: Cell<bool> = const { Cell::new(false) };
+    /// On a model thread of an unrecorded std run without chaos: the execution's id, and
+    /// the operations taken on the light path since they were last counted.
+    static LIGHT: Cell<(u64, u32)> = const { Cell::new((0, 0)) };
+}
+
+/// Light operations are counted against the step limit (and looked at by the watchdog) in
+/// batches this big: counting each would cost a shared atomic add, more than the lock.
+const LIGHT_BATCH: u32 = 1_024;
+
+/// Counts one light operation on an object of `binding` (see [`Binding::light`]): false if
+/// this thread does not run that object's execution (the caller then takes the full path,
+/// which tells a misuse from a plain use).
+#[inline]
+pub(crate) fn light_step(binding: Binding) -> bool {
+    LIGHT.with(|light| {
+        let (execution, taken) = light.get();
+        if execution != binding.execution {
+            return false;
+        }
+        if taken + 1 < LIGHT_BATCH {
+            light.set((execution, taken + 1));
+        } else {
+            light.set((execution, 0));
+            count_light_steps(LIGHT_BATCH);
+        }
+        true
+    })
+}
+
+/// Counts `taken` light operations of this thread against its execution's step limit.
+#[cold]
+#[inline(never)]
+fn count_light_steps(taken: u32) {
+    if let Some((execution, thread)) = current_thread() {
+        step_by(&execution, thread, taken as usize);
+    }
 }
 
 impl Execution {
@@ -369,6 +423,7 @@ impl Execution {
         echo_output: bool,
         every_access_is_a_point: bool,
         try_lock_probes: bool,
+        recorded: bool,
     ) -> Arc<Self> {
         let log = Log {
             threads: vec![ThreadState {
@@ -381,6 +436,7 @@ impl Execution {
                 terminated: false,
                 life: None,
             }],
+            recorded,
             ..Log::default()
         };
         LIVE_EXECUTIONS.fetch_add(1, Ordering::Relaxed);
@@ -400,12 +456,18 @@ impl Execution {
             try_lock_probes,
             unprobed_try_lock: AtomicBool::new(false),
             decision: AtomicUsize::new(0),
+            recorded,
             // Made now, before any thread is spawned: loom requires every object it tracks to
             // be created before the threads that use it.
             stdout: crate::shared::Point::new(backend),
             clock: crate::shared::Point::new(backend),
             log: Mutex::new(log),
         })
+    }
+
+    /// Objects of this execution take the light path: unrecorded std, without chaos.
+    fn light(&self) -> bool {
+        self.backend == Backend::Std && !self.recorded && self.chaos.is_none()
     }
 
     pub(crate) fn log(&self) -> MutexGuard<'_, Log> {
@@ -422,6 +484,7 @@ impl Execution {
             backend: self.backend,
             execution: self.id,
             object: self.new_object(),
+            light: self.light(),
         }
     }
 
@@ -692,7 +755,7 @@ impl Execution {
         operation: impl FnOnce() -> R,
         describe: impl FnOnce(&R) -> (Option<Value>, Effect),
     ) -> R {
-        if self.backend == Backend::Std {
+        if self.backend == Backend::Std && self.recorded {
             let mut log = self.log();
             let result = operation();
             let (value, effect) = describe(&result);
@@ -920,6 +983,8 @@ impl Drop for ExploringGuard {
 /// `std_thread`).
 pub(crate) fn install(execution: Arc<Execution>, std_thread: usize) {
     EXPLORING.with(|e| e.set(true));
+    let light = if execution.light() { execution.id } else { 0 };
+    LIGHT.with(|l| l.set((light, 0)));
     CURRENT.with(|c| {
         *c.borrow_mut() = Some(Current {
             execution,
@@ -932,12 +997,21 @@ pub(crate) fn install(execution: Arc<Execution>, std_thread: usize) {
 /// is not this process's) without running its destructors.
 #[cfg(target_os = "linux")]
 pub(crate) fn forget_in_child() {
+    LIGHT.with(|l| l.set((0, 0)));
     std::mem::forget(CURRENT.with(|c| c.borrow_mut().take()));
 }
 
 /// Clears the current execution of this OS thread.
 pub(crate) fn uninstall() {
-    CURRENT.with(|c| c.borrow_mut().take());
+    let (_, taken) = LIGHT.with(|l| l.replace((0, 0)));
+    CURRENT.with(|c| {
+        // The thread's last light operations, for the watchdog's count: no check here (the
+        // thread's work is done; a limit it passed is found by the next batch or never).
+        if let Some(current) = c.borrow_mut().take() {
+            let taken = taken as usize;
+            current.execution.steps.fetch_add(taken, Ordering::Relaxed);
+        }
+    });
 }
 
 /// The binding for an object made now.
@@ -948,6 +1022,7 @@ pub(crate) fn bind() -> Binding {
             backend: Backend::Std,
             execution: 0,
             object: 0,
+            light: false,
         },
     }
 }
@@ -995,6 +1070,11 @@ fn enter_exploring(binding: Binding, what: &str, name: &str) -> Option<(Arc<Exec
 
 /// Counts one operation of `thread` against the step limit; applies chaos on std.
 pub(crate) fn step(execution: &Execution, thread: usize) {
+    step_by(execution, thread, 1);
+}
+
+/// Counts `taken` operations of `thread` against the step limit; applies chaos on std.
+fn step_by(execution: &Execution, thread: usize, taken: usize) {
     if execution.abort.load(Ordering::Relaxed) {
         std::panic::panic_any(Stop);
     }
@@ -1007,7 +1087,7 @@ pub(crate) fn step(execution: &Execution, thread: usize) {
     if terminated {
         std::panic::panic_any(Terminated);
     }
-    let steps = execution.steps.fetch_add(1, Ordering::Relaxed) + 1;
+    let steps = execution.steps.fetch_add(taken, Ordering::Relaxed) + taken;
     if steps > execution.max_steps {
         execution.let_real_children_report();
         let label = execution.thread_label(thread);

@@ -251,7 +251,11 @@ impl<M: Model> Explorer<M> {
         crate::panic_hook::install();
         let started = Instant::now();
         let mut report = crate::parallel::run(&self)?;
-        if let (Verdict::Violated(cx), true) = (&mut report.verdict, self.minimize) {
+        // An unrecorded counterexample has no schedule to shrink.
+        let minimize = |cx: &Counterexample| self.minimize && cx.is_recorded();
+        if let Verdict::Violated(cx) = &mut report.verdict
+            && minimize(cx)
+        {
             let shrunk = crate::minimize::minimize(&self, cx.as_ref().clone());
             **cx = shrunk;
         }
@@ -264,6 +268,21 @@ impl<M: Model> Explorer<M> {
     fn check_settings(&self) -> Result<(), Error> {
         if context::exploring() || context::current().is_some() {
             return Err(Error::Nested);
+        }
+        if self.save_regressions.is_some()
+            && matches!(
+                self.engine.kind,
+                EngineKind::Std {
+                    recorded: false,
+                    ..
+                }
+            )
+        {
+            return Err(Error::InvalidParameter(
+                "cannot save regressions from an unrecorded std run: it records no schedule \
+                 to replay (run it recorded, or on a model-checking engine)"
+                    .to_owned(),
+            ));
         }
         if self.max_steps == 0 {
             // Every execution would end at its first operation as a step-limit counterexample.
@@ -287,6 +306,10 @@ impl<M: Model> Explorer<M> {
         let Verdict::Violated(cx) = &report.verdict else {
             return Ok(());
         };
+        if !cx.is_recorded() {
+            // Nothing to replay (an explicit directory is refused before the run).
+            return Ok(());
+        }
         let Some(id) = self.model.catalogue_id() else {
             if self.save_regressions.is_some() {
                 return Err(Error::InvalidParameter(format!(
@@ -680,13 +703,15 @@ impl<M: Model> Run<M> {
         };
         if better {
             let trace = execution.log().trace();
-            state.counterexample = Some(Counterexample::new(
+            let mut cx = Counterexample::new(
                 kind,
                 broken,
                 pending.map(|p| format!("{:?}", p.outcome)),
                 trace,
                 state.executions,
-            ));
+            );
+            cx.recorded = execution.recorded;
+            state.counterexample = Some(cx);
             state.found_at = state.executions;
         }
     }
@@ -765,7 +790,7 @@ impl<M: Model> Job for Run<M> {
         true
     }
 
-    fn begin(&self, backend: Backend, chaos: Option<Chaos>) -> Arc<Execution> {
+    fn begin(&self, backend: Backend, chaos: Option<Chaos>, recorded: bool) -> Arc<Execution> {
         let mut state = self.state();
         if !state.foreign {
             state.executions += 1;
@@ -782,6 +807,7 @@ impl<M: Model> Job for Run<M> {
             self.echo_output,
             self.every_access_is_a_point,
             self.try_lock_probes,
+            recorded,
         );
         // Executions of one model are about as long as each other: room for as many events
         // as the last one saves growing the log step by step.
@@ -922,7 +948,7 @@ mod tests {
     }
 
     fn execution() -> Arc<Execution> {
-        Execution::new(Backend::Shuttle, 100, None, false, false, false)
+        Execution::new(Backend::Shuttle, 100, None, false, false, false, true)
     }
 
     #[test]

@@ -108,6 +108,9 @@ pub struct JsonCounterexample {
     pub summary: Option<String>,
     /// The outcome, if the execution got as far.
     pub outcome: Option<String>,
+    /// False for an unrecorded std run's: then trace and schedule are empty.
+    #[serde(default = "recorded_by_default")]
+    pub recorded: bool,
     /// Preemptions in the execution.
     pub preemptions: usize,
     /// How the preemption count was made small.
@@ -124,6 +127,10 @@ pub struct JsonCounterexample {
     pub trace: JsonTrace,
     /// The plain-text rendering.
     pub rendered: String,
+}
+
+fn recorded_by_default() -> bool {
+    true
 }
 
 /// A trace as data.
@@ -173,6 +180,7 @@ impl<O: Ord + std::fmt::Debug> Report<O> {
             failure: cx.failure().map(str::to_owned),
             summary: cx.summary().map(str::to_owned),
             outcome: cx.outcome().map(str::to_owned),
+            recorded: cx.is_recorded(),
             preemptions: cx.preemptions(),
             minimality: cx.minimality().map(str::to_owned),
             execution: cx.execution(),

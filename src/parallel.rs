@@ -135,7 +135,7 @@ impl<'e> Chunks<'e> {
                 *iterations = size;
                 *seed = derive(*seed, k);
             }
-            EngineKind::Std { runs, chaos } => {
+            EngineKind::Std { runs, chaos, .. } => {
                 *runs = size;
                 *chaos = chaos.map(|c| derive(c, k));
             }

@@ -88,6 +88,17 @@ pub(crate) fn counterexample(out: &mut String, cx: &Counterexample, style: &Styl
     if let Some(outcome) = cx.outcome() {
         lines.push(format!("outcome: {outcome}"));
     }
+    if !cx.is_recorded() {
+        lines.push(format!(
+            "execution {} (unrecorded: no trace and no schedule to replay; run it recorded, or \
+             on a model-checking engine, to see the interleaving)",
+            cx.execution()
+        ));
+        for line in lines {
+            writeln!(out, "{}", wrap(&line, style.width))?;
+        }
+        return Ok(());
+    }
     let mut numbers = format!(
         "execution {}, {} steps, {}",
         cx.execution(),

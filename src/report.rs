@@ -104,6 +104,8 @@ pub struct Counterexample {
     pub(crate) execution: u64,
     pub(crate) diagnosis: Diagnosis,
     pub(crate) minimality: Option<String>,
+    /// False when it comes from an unrecorded std run: no trace, no schedule.
+    pub(crate) recorded: bool,
 }
 
 impl Counterexample {
@@ -135,7 +137,15 @@ impl Counterexample {
             execution,
             diagnosis,
             minimality: None,
+            recorded: true,
         }
+    }
+
+    /// False for a counterexample of an unrecorded std run
+    /// ([`Engine::unrecorded`](crate::Engine::unrecorded)): it has no trace and no schedule,
+    /// only what broke and the outcome.
+    pub fn is_recorded(&self) -> bool {
+        self.recorded
     }
 
     /// The class of failure.

@@ -56,7 +56,7 @@ fn the_readme_command_shows_the_ticket_race() {
 
 #[test]
 fn bad_input_exits_2_naming_what_was_wrong() {
-    let cases: [(&[&str], &str); 15] = [
+    let cases: [(&[&str], &str); 16] = [
         (&["explore", "nosuch"], "no model `nosuch`"),
         (
             &["explore", "counter", "--guard", "spinlock"],
@@ -73,6 +73,10 @@ fn bad_input_exits_2_naming_what_was_wrong() {
         (
             &["explore", "counter", "--engine", "loom", "--seed", "3"],
             "--seed does not apply",
+        ),
+        (
+            &["explore", "counter", "--engine", "pct", "--unrecorded"],
+            "--unrecorded does not apply to --engine pct",
         ),
         (
             &["explore", "counter", "--shard", "0/3"],

@@ -264,9 +264,15 @@ fn engine_arguments() -> impl Strategy<Value = Vec<String>> {
                 .prop_map(|f| f.map_or(Vec::new(), |f| vec![f.0.to_owned(), f.1[0].to_owned()]))
                 .boxed(),
         );
-        for switch in ["--keep-going", "--json"] {
+        // `--unrecorded` is the std engine's; now and then given to another.
+        let unrecorded = if engine == "std" { 0.4 } else { 0.03 };
+        for (switch, weight) in [
+            ("--keep-going", 0.3),
+            ("--json", 0.3),
+            ("--unrecorded", unrecorded),
+        ] {
             parts.push(
-                prop::option::weighted(0.3, Just(vec![switch.to_owned()]))
+                prop::option::weighted(weight, Just(vec![switch.to_owned()]))
                     .prop_map(Option::unwrap_or_default)
                     .boxed(),
             );
@@ -292,7 +298,10 @@ fn command_lines() -> impl Strategy<Value = Vec<String>> {
     prop_oneof![
         6 => with("explore", engine_arguments().boxed()),
         1 => with("prove", engine_arguments().boxed()),
-        1 => with("run", (sometimes(&RUNS), sometimes(&CHAOS)).prop_map(|(a, b)| [a, b].concat()).boxed()),
+        1 => with("run", (sometimes(&RUNS), sometimes(&CHAOS), prop::bool::ANY).prop_map(|(a, b, unrecorded)| {
+            let switch = unrecorded.then(|| "--unrecorded".to_owned());
+            [a, b, switch.into_iter().collect()].concat()
+        }).boxed()),
         1 => with("estimate", sometimes(&SAMPLES)),
     ]
 }

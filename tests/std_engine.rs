@@ -1,7 +1,7 @@
 //! The std engine runs the real program on OS threads; seeded chaos makes races show.
 
 use interleavings::models::{Counter, CounterGuard};
-use interleavings::{Engine, Explorer, Verdict};
+use interleavings::{CounterexampleKind, Engine, Explorer, Verdict};
 
 /// With chaos, the lost update of the racy counter shows in a large share of runs (measured:
 /// see README). Each of these ten explorations gets 200 runs; a miss would need every one of
@@ -84,4 +84,145 @@ fn a_thread_that_got_its_lock_after_waiting_is_not_taken_for_a_deadlock() {
     .engine(Engine::std().runs(1))
     .run();
     assert!(report.is_passed(), "{report}");
+}
+
+/// Unrecorded, the racy counter is still caught with chaos, by its own check (there is no
+/// trace to find the race in), and the counterexample says what it lacks.
+#[test]
+fn an_unrecorded_run_catches_the_lost_update_by_its_check_and_shows_no_trace() {
+    let report = Explorer::new(Counter::new(CounterGuard::None))
+        .engine(Engine::std().runs(200).chaos(3).unrecorded())
+        .run();
+    let cx = report.counterexample().expect("a counterexample");
+    assert_eq!(cx.kind(), CounterexampleKind::Invariant, "{report}");
+    assert!(
+        !cx.is_recorded() && cx.trace().events.is_empty(),
+        "{report}"
+    );
+    assert!(cx.schedule().is_empty(), "{report}");
+    let text = report.to_string();
+    assert!(text.contains("unrecorded: no trace"), "{text}");
+    assert!(text.contains("unrecorded: no data-race check"), "{text}");
+}
+
+/// Without chaos an unrecorded run takes each free lock on the light path: the locks must
+/// exclude all the same, on the counter (every run 109) and the ticket office.
+#[test]
+fn unrecorded_locks_exclude_as_recorded_ones_do() {
+    let report = Explorer::new(Counter::new(CounterGuard::Mutex))
+        .engine(Engine::std().runs(300).unrecorded())
+        .run();
+    assert_eq!(
+        report.verdict(),
+        &Verdict::Passed { executions: 300 },
+        "{report}"
+    );
+    assert_eq!(report.outcomes().keys().copied().collect::<Vec<_>>(), [109]);
+    let report = interleavings::explore(|| {
+        use interleavings::sync::{Arc, Mutex};
+        let count = Arc::new(Mutex::new(0u32));
+        let workers: Vec<_> = (0..4)
+            .map(|_| {
+                let count = Arc::clone(&count);
+                interleavings::thread::spawn(move || {
+                    for _ in 0..2_000 {
+                        let mut held = count.lock().unwrap();
+                        let seen = *held;
+                        std::hint::black_box(&seen);
+                        *held = seen + 1;
+                    }
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        assert_eq!(*count.lock().unwrap(), 8_000);
+    })
+    .engine(Engine::std().runs(20).unrecorded())
+    .max_steps(100_000)
+    .run();
+    assert!(report.is_passed(), "{report}");
+}
+
+/// A lock-order inversion, unrecorded: each thread waits on the contended path, which the
+/// watchdog sees, so the run ends as a deadlock and does not hang.
+#[test]
+fn an_unrecorded_deadlock_is_reported_as_one() {
+    use interleavings::sync::{Arc, Mutex};
+    use std::time::Duration;
+    let report = interleavings::explore(|| {
+        let a = Arc::new(Mutex::new(0).named("a"));
+        let b = Arc::new(Mutex::new(0).named("b"));
+        let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
+        let other = interleavings::thread::spawn(move || {
+            let _b = b2.lock().unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+            let _a = a2.lock().unwrap();
+        });
+        let _a = a.lock().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let _b = b.lock().unwrap();
+        drop((_a, _b));
+        other.join().unwrap();
+    })
+    .engine(Engine::std().runs(1).unrecorded())
+    .run();
+    let cx = report.counterexample().expect("a counterexample");
+    assert_eq!(cx.kind(), CounterexampleKind::Deadlock, "{report}");
+}
+
+/// A thread that spins on a free lock for ever takes only light steps: they are counted in
+/// batches, and the step limit ends the run.
+#[test]
+fn an_unrecorded_spin_on_a_free_lock_ends_at_the_step_limit() {
+    use interleavings::sync::Mutex;
+    let report = interleavings::explore(|| {
+        let lock = Mutex::new(0u64);
+        loop {
+            *lock.lock().unwrap() += 1;
+        }
+    })
+    .engine(Engine::std().runs(1).unrecorded())
+    .max_steps(50_000)
+    .run();
+    let cx = report.counterexample().expect("a counterexample");
+    assert_eq!(cx.kind(), CounterexampleKind::StepLimit, "{report}");
+    // The limit itself, not the watchdog's last resort (no step seen for 10 s).
+    assert!(cx.message().contains("more than 50000 steps"), "{report}");
+}
+
+/// A lock made in one unrecorded run and used in the next is the misuse it is on the
+/// recorded engine, not a silent plain lock.
+#[test]
+fn an_unrecorded_lock_used_in_a_later_run_is_a_misuse() {
+    use interleavings::sync::{Arc, Mutex};
+    static KEPT: std::sync::Mutex<Option<Arc<Mutex<u8>>>> = std::sync::Mutex::new(None);
+    let result = interleavings::explore(|| {
+        let earlier = KEPT.lock().unwrap().clone();
+        match earlier {
+            None => *KEPT.lock().unwrap() = Some(Arc::new(Mutex::new(0).named("kept"))),
+            Some(earlier) => *earlier.lock().unwrap() += 1,
+        }
+    })
+    .engine(Engine::std().runs(2).unrecorded())
+    .try_run();
+    KEPT.lock().unwrap().take();
+    let error = result.expect_err("a misuse").to_string();
+    assert!(
+        error.contains("`kept` was created in an earlier execution"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_unrecorded_run_refuses_to_save_regressions_before_it_runs() {
+    let dir = std::env::temp_dir().join("interleavings-unrecorded-save");
+    let error = Explorer::new(Counter::new(CounterGuard::None))
+        .engine(Engine::std().runs(5).unrecorded())
+        .save_regressions(&dir)
+        .try_run()
+        .expect_err("refused");
+    assert!(error.to_string().contains("unrecorded"), "{error}");
+    assert!(!dir.exists());
 }

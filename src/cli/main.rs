@@ -41,6 +41,10 @@ struct EngineArgs {
     /// Chaos seed for the std engine (yields and short sleeps widen race windows)
     #[arg(long)]
     chaos: Option<u64>,
+    /// Run the std engine unrecorded: at the speed of plain std, no trace and no data-race
+    /// check; a counterexample shows what broke and the outcome
+    #[arg(long)]
+    unrecorded: bool,
     /// Stop starting executions after this long, e.g. 20s or 2m
     #[arg(long, value_parser = humantime::parse_duration)]
     time_limit: Option<Duration>,
@@ -246,6 +250,12 @@ fn command() -> Command {
             .value_name("SEED")
             .value_parser(clap::value_parser!(u64))
             .help("Seeded yields and short sleeps that widen race windows"),
+    )
+    .arg(
+        Arg::new("unrecorded")
+            .long("unrecorded")
+            .action(clap::ArgAction::SetTrue)
+            .help("At the speed of plain std: no trace and no data-race check"),
     )
     .arg(
         Arg::new("engine")
@@ -496,11 +506,20 @@ fn merge(matches: &ArgMatches) -> Result<ExitCode, Error> {
 fn run(matches: &ArgMatches) -> Result<ExitCode, Error> {
     let model = models::build(&model_from(matches)?)?;
     let runs: u64 = *matches.get_one("runs").expect("has a default");
-    let mut engine = Engine::std().runs(1);
+    let unrecorded = matches.get_flag("unrecorded");
+    let one_run = || {
+        let engine = Engine::std().runs(1);
+        if unrecorded {
+            engine.unrecorded()
+        } else {
+            engine
+        }
+    };
+    let mut engine = one_run();
     let mut violated = false;
     for run in 1..=runs {
         if let Some(seed) = matches.get_one::<u64>("chaos") {
-            engine = Engine::std().runs(1).chaos(seed.wrapping_add(run));
+            engine = one_run().chaos(seed.wrapping_add(run));
         }
         let options = Options {
             jobs: 1,
@@ -594,7 +613,7 @@ fn print(text: &str) {
 
 /// Builds the engine, refusing flags that do not apply to it.
 fn engine_from(args: &EngineArgs) -> Result<Engine, Error> {
-    let flags: [(&str, bool, &[&str]); 7] = [
+    let flags: [(&str, bool, &[&str]); 8] = [
         (
             "--iterations",
             args.iterations.is_some(),
@@ -610,6 +629,7 @@ fn engine_from(args: &EngineArgs) -> Result<Engine, Error> {
         ("--seed", args.seed.is_some(), &["pct", "random"]),
         ("--runs", args.runs.is_some(), &["std"]),
         ("--chaos", args.chaos.is_some(), &["std"]),
+        ("--unrecorded", args.unrecorded, &["std"]),
     ];
     for (flag, given, engines) in flags {
         if given && !engines.contains(&args.engine.as_str()) {
@@ -634,6 +654,7 @@ fn engine_from(args: &EngineArgs) -> Result<Engine, Error> {
         seed: args.seed,
         runs: (args.engine == "std").then(|| args.runs.unwrap_or(1_000)),
         chaos: args.chaos,
+        unrecorded: args.unrecorded,
         reduction: args.reduction.clone(),
     };
     spec.engine().map_err(Error::InvalidEngine)

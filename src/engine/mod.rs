@@ -51,6 +51,9 @@ pub(crate) enum EngineKind {
     Std {
         runs: u64,
         chaos: Option<u64>,
+        /// Each operation is recorded (a trace, the data-race check); see
+        /// [`Engine::unrecorded`].
+        recorded: bool,
     },
     Loom {
         preemption_bound: Option<usize>,
@@ -94,6 +97,7 @@ impl Engine {
         Self::of(EngineKind::Std {
             runs: 1_000,
             chaos: None,
+            recorded: true,
         })
     }
 
@@ -164,6 +168,21 @@ impl Engine {
         match &mut self.kind {
             EngineKind::Std { chaos, .. } => *chaos = Some(seed),
             _ => self.misconfigure("chaos"),
+        }
+        self
+    }
+
+    /// Runs the std engine unrecorded: the model at the speed of plain std, checked only by
+    /// its own assertions and deadlock and step-limit detection. Nothing is recorded, so
+    /// there is no trace, no data-race check and no schedule to replay: a counterexample
+    /// shows what broke and the outcome. An uncontended facade lock costs about what std's
+    /// does (see BENCHMARKS.md); facade operations are counted against the step limit in
+    /// batches of 1,024. Recording also orders the threads' operations through one log,
+    /// which hides some races on real threads: unrecorded runs show them as they happen.
+    pub fn unrecorded(mut self) -> Self {
+        match &mut self.kind {
+            EngineKind::Std { recorded, .. } => *recorded = false,
+            _ => self.misconfigure("unrecorded"),
         }
         self
     }
@@ -259,7 +278,11 @@ impl Engine {
     /// Runs the job until the engine has no more executions or a panic stops it.
     pub(crate) fn drive(&self, job: Arc<dyn Job>) -> Result<(), Box<dyn Any + Send>> {
         match &self.kind {
-            EngineKind::Std { runs, chaos } => std::drive(job, *runs, *chaos),
+            EngineKind::Std {
+                runs,
+                chaos,
+                recorded,
+            } => std::drive(job, *runs, *chaos, *recorded),
             EngineKind::Loom {
                 preemption_bound, ..
             } => loom::drive(job, *preemption_bound),
@@ -309,12 +332,20 @@ impl Engine {
 impl fmt::Display for Engine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.kind {
-            EngineKind::Std { runs, chaos } => {
+            EngineKind::Std {
+                runs,
+                chaos,
+                recorded,
+            } => {
                 write!(f, "std (real threads, {runs} runs")?;
                 match chaos {
-                    Some(seed) => write!(f, ", chaos seed {seed})"),
-                    None => write!(f, ", no chaos)"),
+                    Some(seed) => write!(f, ", chaos seed {seed}")?,
+                    None => write!(f, ", no chaos")?,
                 }
+                if !recorded {
+                    write!(f, ", unrecorded: no data-race check")?;
+                }
+                write!(f, ")")
             }
             EngineKind::Loom {
                 preemption_bound,
@@ -366,8 +397,8 @@ pub(crate) trait Job: Send + Sync + 'static {
     /// False when the exploration must stop before another execution: a violation was
     /// found, or a budget ran out (the job records which).
     fn more(&self) -> bool;
-    /// Starts an execution under `backend`.
-    fn begin(&self, backend: Backend, chaos: Option<Chaos>) -> Arc<Execution>;
+    /// Starts an execution under `backend` (with `chaos` and unrecorded if asked: std).
+    fn begin(&self, backend: Backend, chaos: Option<Chaos>, recorded: bool) -> Arc<Execution>;
     /// Runs the model on the calling thread as the execution's main model thread.
     fn run_main(&self, execution: &Arc<Execution>);
     /// Ends an execution; `false` when the exploration should stop.
@@ -399,7 +430,7 @@ pub(crate) fn coroutine_body(
         if stop_by_panic && !job.more() {
             ::std::panic::panic_any(crate::context::Stop);
         }
-        let execution = job.begin(backend, None);
+        let execution = job.begin(backend, None, true);
         crate::context::install(Arc::clone(&execution), 0);
         job.run_main(&execution);
         if !job.finish(&execution) && stop_by_panic {

@@ -30,6 +30,9 @@ pub struct EngineSpec {
     /// The std engine's chaos seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chaos: Option<u64>,
+    /// The std engine ran unrecorded ([`Engine::unrecorded`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unrecorded: bool,
     /// An exhaustive engine's reduction, when not the default ([`Reduction::name`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reduction: Option<String>,
@@ -48,10 +51,15 @@ impl EngineSpec {
     fn of_kind(engine: &Engine) -> Self {
         let name = engine.name().to_owned();
         match &engine.kind {
-            EngineKind::Std { runs, chaos } => EngineSpec {
+            EngineKind::Std {
+                runs,
+                chaos,
+                recorded,
+            } => EngineSpec {
                 name,
                 runs: Some(*runs),
                 chaos: *chaos,
+                unrecorded: !recorded,
                 ..EngineSpec::default()
             },
             EngineKind::Loom {
@@ -134,6 +142,9 @@ impl EngineSpec {
         }
         if let Some(s) = self.chaos {
             engine = engine.chaos(s);
+        }
+        if self.unrecorded {
+            engine = engine.unrecorded();
         }
         if let Some(name) = &self.reduction {
             let reduction = Reduction::from_name(name).ok_or_else(|| {

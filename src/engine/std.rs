@@ -25,6 +25,7 @@ pub(crate) fn drive(
     job: Arc<dyn Job>,
     runs: u64,
     chaos: Option<u64>,
+    recorded: bool,
 ) -> Result<(), Box<dyn Any + Send>> {
     for run in 0..runs {
         let chaos = chaos.map(|seed| Chaos {
@@ -33,7 +34,7 @@ pub(crate) fn drive(
         if !job.more() {
             break;
         }
-        let execution = job.begin(Backend::Std, chaos);
+        let execution = job.begin(Backend::Std, chaos, recorded);
         let (done, finished) = mpsc::channel::<()>();
         let main = {
             let job = Arc::clone(&job);

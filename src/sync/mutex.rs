@@ -206,8 +206,30 @@ impl<T> Mutex<T> {
                 let poisoned = self.hold(plain(lock.lock()), None);
                 return self.guard(poisoned);
             }
+            // An unrecorded std run: a free lock is taken as outside, counted in a batch.
+            if self.binding.light && context::light_step(self.binding) {
+                let locked = match lock.try_lock() {
+                    Ok(guard) => Ok(guard),
+                    Err(TryLockError::Poisoned(poisoned)) => Err(poisoned),
+                    Err(TryLockError::WouldBlock) => return self.lock_contended_light(lock),
+                };
+                let poisoned = self.hold(plain(locked), None);
+                return self.guard(poisoned);
+            }
         }
         self.lock_in_execution()
+    }
+
+    /// Waits for a busy lock in an unrecorded std run, as a model thread: the watchdog sees
+    /// it waiting (a deadlock is found) and can stop it.
+    #[inline(never)]
+    fn lock_contended_light(&self, lock: &std::sync::Mutex<()>) -> LockResult<MutexGuard<'_, T>> {
+        let (execution, thread) =
+            context::current_thread().expect("a light object is used on its execution's thread");
+        let object = self.binding.object;
+        let locked = engine::std::lock(lock, &execution, thread, object, &self.name);
+        let poisoned = self.hold(plain(locked), None);
+        self.guard(poisoned)
     }
 
     #[inline(never)]
