@@ -23,6 +23,7 @@
 //!   "counterexample": null | {
 //!     "kind": "data race", "message": "...", "failure": null | "...",
 //!     "summary": null | "lost update: ...", "outcome": null | "...",
+//!     "recorded": true,                        // false: an unrecorded std run's, no trace
 //!     "preemptions": 1, "minimality": null | "...", "execution": 2,
 //!     "schedule": [0, 0, 1, ...], "marked_events": [14, 16],
 //!     "race": null | { "first": 14, "second": 16 },
