@@ -448,6 +448,31 @@ fn deadlocks_completed_by_a_threads_end_or_a_join_are_reported_without_shuttles_
     assert!(!stderr.contains("deadlocked"), "{stderr}");
 }
 
+/// A model whose main thread panics, on the shuttle engines: a panic counterexample each.
+/// Run by [`a_panicking_main_thread_ends_quietly_under_shuttle`] in a process of its own.
+#[test]
+#[ignore = "run in a child process by a_panicking_main_thread_ends_quietly_under_shuttle"]
+fn a_panicking_main_thread_under_shuttle() {
+    for engine in [Engine::dfs(), Engine::pct(20, 3), Engine::random(20)] {
+        let report = explore(|| {
+            let _n = Shared::new(1).get();
+            panic!("the model's own panic");
+        })
+        .engine(engine.clone())
+        .run();
+        let kind = report.counterexample().map(|cx| cx.kind());
+        assert_eq!(kind, Some(CounterexampleKind::Panic), "{engine}\n{report}");
+    }
+}
+
+/// The failed execution ends through shuttle's scheduler, so shuttle prints no notice of a
+/// panicked task (the report says what happened).
+#[test]
+fn a_panicking_main_thread_ends_quietly_under_shuttle() {
+    let stderr = stderr_of_ignored_test("failures::a_panicking_main_thread_under_shuttle");
+    assert!(!stderr.contains("panicked in task"), "{stderr}");
+}
+
 /// An object that escapes its exploration (kept in a `static` by the model) and is used
 /// after the exploration ended: a panic that says so, on the thread that used it; the test
 /// binary goes on.
