@@ -559,3 +559,20 @@ fn a_try_lock_that_assumes_a_free_lock_is_caught_on_the_exhaustive_engines() {
         assert!(twin.is_proved(), "{engine}\n{twin}");
     }
 }
+
+/// The rate a report states is its executions over its wall time (the progress line and
+/// the benchmarks read it).
+#[test]
+fn the_stated_rate_is_executions_over_wall_time() {
+    let report = Explorer::new(TicketSale::guarded(3, 3))
+        .engine(Engine::dfs())
+        .run();
+    assert!(report.is_proved(), "{report}");
+    let rate = report.executions_per_second();
+    let expected = report.executions() as f64 / report.elapsed().as_secs_f64();
+    assert!(rate > 0.0, "{rate}");
+    assert!(
+        (rate - expected).abs() <= expected * 1e-9,
+        "{rate} against {expected}"
+    );
+}
