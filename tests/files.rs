@@ -313,3 +313,27 @@ fn a_bad_file_on_the_command_line_exits_2_naming_it() {
         "{stderr}"
     );
 }
+
+/// The engine settings a file records read back as the same engine, for every engine and
+/// the settings that change what it explores; a default reduction is not written at all.
+#[test]
+fn engine_settings_read_back_as_the_engine_they_were_written_from() {
+    use interleavings::{EngineSpec, Reduction};
+    let engines = [
+        Engine::loom(),
+        Engine::loom().preemption_bound(2).max_iterations(50),
+        Engine::dfs(),
+        Engine::dfs().reduction(Reduction::Off),
+        Engine::pct(100, 3).seed(9),
+        Engine::random(40).seed(2),
+        Engine::std().runs(7).chaos(3),
+        Engine::std().runs(7).unrecorded(),
+    ];
+    for engine in engines {
+        let spec = EngineSpec::of(&engine);
+        if engine.reduction_applied() == Reduction::default() || !engine.is_exhaustive() {
+            assert_eq!(spec.reduction, None, "{engine}");
+        }
+        assert_eq!(spec.engine(), Ok(engine.clone()), "{engine}");
+    }
+}
