@@ -324,6 +324,7 @@ fn engine_settings_read_back_as_the_engine_they_were_written_from() {
         Engine::loom().preemption_bound(2).max_iterations(50),
         Engine::dfs(),
         Engine::dfs().reduction(Reduction::Off),
+        Engine::dfs().max_iterations(10),
         Engine::pct(100, 3).seed(9),
         Engine::random(40).seed(2),
         Engine::std().runs(7).chaos(3),
