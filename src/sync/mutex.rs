@@ -90,14 +90,15 @@ impl<T> Drop for MutexGuard<'_, T> {
         // SAFETY: this thread holds the lock.
         let held = unsafe { &mut *self.mutex.held.get() };
         if held.witness.is_none() {
-            // Outside any exploration: a plain unlock, in place (moving the guard out first
-            // reads it wider than it was written, which stalls the processor).
+            // Outside any exploration: a plain unlock (the guard read field by field: moving
+            // the whole option out reads it wider than it was written, which stalls).
             if let Some(EngineGuard::Std(guard)) = &mut held.guard {
-                // SAFETY: dropped once here, then overwritten without another drop.
-                unsafe {
-                    std::ptr::drop_in_place(guard);
-                    std::ptr::write(&mut held.guard, None);
-                }
+                // The place is emptied before the lock is released: once released, the next
+                // holder writes its own guard there.
+                // SAFETY: read once, the place then overwritten without a drop.
+                let guard = unsafe { std::ptr::read(guard) };
+                unsafe { std::ptr::write(&mut held.guard, None) };
+                drop(guard);
             } else {
                 drop_out_of_line(held.guard.take());
             }
