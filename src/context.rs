@@ -755,7 +755,11 @@ impl Execution {
         operation: impl FnOnce() -> R,
         describe: impl FnOnce(&R) -> (Option<Value>, Effect),
     ) -> R {
-        if self.backend == Backend::Std && self.recorded {
+        if !self.recorded {
+            // Nothing to describe or log (an atomic's effect is no lock holder's).
+            return operation();
+        }
+        if self.backend == Backend::Std {
             let mut log = self.log();
             let result = operation();
             let (value, effect) = describe(&result);

@@ -252,9 +252,9 @@ impl<M: Model> Explorer<M> {
         let started = Instant::now();
         let mut report = crate::parallel::run(&self)?;
         // An unrecorded counterexample has no schedule to shrink.
-        let minimize = |cx: &Counterexample| self.minimize && cx.is_recorded();
         if let Verdict::Violated(cx) = &mut report.verdict
-            && minimize(cx)
+            && self.minimize
+            && cx.is_recorded()
         {
             let shrunk = crate::minimize::minimize(&self, cx.as_ref().clone());
             **cx = shrunk;

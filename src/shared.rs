@@ -108,8 +108,8 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         let value = self.storage();
         let read = value.clone();
         // Recorded while the storage is held, so that on real threads the log's order is the
-        // order in which the accesses really happened.
-        if let Some((execution, thread)) = entered {
+        // order in which the accesses really happened. (Unrecorded: not at all.)
+        if let Some((execution, thread)) = entered.filter(|(e, _)| e.recorded) {
             let effect = Effect::Read(self.binding.object);
             execution.record_with(
                 thread,
@@ -133,7 +133,8 @@ impl<T: Clone + fmt::Debug> Shared<T> {
             self.point.write();
         }
         let mut value = self.storage();
-        if let Some((execution, thread)) = entered {
+        // Unrecorded, the value is neither rendered nor logged.
+        if let Some((execution, thread)) = entered.filter(|(e, _)| e.recorded) {
             let effect = Effect::Write(self.binding.object);
             execution.record_with(
                 thread,
