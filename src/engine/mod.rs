@@ -9,6 +9,7 @@ mod dpor;
 #[cfg(target_os = "linux")]
 pub(crate) mod fork;
 pub(crate) mod loom;
+mod pct;
 mod reduction;
 pub(crate) use dfs::take_probes;
 pub(crate) mod shuttle;

@@ -6,7 +6,7 @@
 
 use super::{EngineKind, Job, coroutine_body};
 use crate::context::Backend;
-use shuttle::scheduler::{PctScheduler, RandomScheduler, Schedule, Scheduler, Task, TaskId};
+use shuttle::scheduler::{RandomScheduler, Schedule, Scheduler, Task, TaskId};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use std::any::Any;
 use std::cell::Cell;
@@ -71,10 +71,7 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
                 depth,
                 seed,
             } => Runner::new(
-                Guarded::new(
-                    PctScheduler::new_from_seed(seed, depth, count(iterations)),
-                    job,
-                ),
+                Guarded::new(super::pct::Pct::new(seed, depth, count(iterations)), job),
                 config,
             )
             .run(body),
