@@ -123,8 +123,28 @@ pub struct Value(CompactString);
 
 impl Value {
     /// Renders `value` with its `Debug` format, as the facade shows what it read and wrote.
-    pub fn debug(value: &impl fmt::Debug) -> Self {
-        Value(compact_str::format_compact!("{value:?}"))
+    pub fn debug<T: fmt::Debug>(value: &T) -> Self {
+        use compact_str::ToCompactString;
+        // The values of nearly every model are integers, whose `Debug` is their `Display`:
+        // those skip the formatting machinery, which cost more than the rest of recording
+        // an access (the match is resolved when the function is compiled for `T`).
+        let text = castaway::match_type!(value, {
+            &i64 as n => n.to_compact_string(),
+            &u64 as n => n.to_compact_string(),
+            &i32 as n => n.to_compact_string(),
+            &u32 as n => n.to_compact_string(),
+            &usize as n => n.to_compact_string(),
+            &isize as n => n.to_compact_string(),
+            &i16 as n => n.to_compact_string(),
+            &u16 as n => n.to_compact_string(),
+            &i8 as n => n.to_compact_string(),
+            &u8 as n => n.to_compact_string(),
+            &i128 as n => n.to_compact_string(),
+            &u128 as n => n.to_compact_string(),
+            &bool as b => b.to_compact_string(),
+            value => compact_str::format_compact!("{value:?}"),
+        });
+        Value(text)
     }
 
     /// The rendering as a string slice.
@@ -281,5 +301,46 @@ impl Trace {
                 .is_some_and(|target| !finished.get(target).copied().unwrap_or(true)),
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Value;
+    use std::fmt::Debug;
+
+    fn renders_as_debug<T: Debug>(value: T) {
+        assert_eq!(Value::debug(&value).as_str(), format!("{value:?}"));
+    }
+
+    #[test]
+    fn integers_rendered_on_their_fast_path_read_as_their_debug_format() {
+        renders_as_debug(i64::MIN);
+        renders_as_debug(-109_i64);
+        renders_as_debug(u64::MAX);
+        renders_as_debug(i32::MIN);
+        renders_as_debug(u32::MAX);
+        renders_as_debug(usize::MAX);
+        renders_as_debug(isize::MIN);
+        renders_as_debug(-7_i16);
+        renders_as_debug(u16::MAX);
+        renders_as_debug(i8::MIN);
+        renders_as_debug(0_u8);
+        renders_as_debug(i128::MIN);
+        renders_as_debug(u128::MAX);
+        renders_as_debug(true);
+        renders_as_debug(false);
+    }
+
+    #[test]
+    fn other_values_read_as_their_debug_format() {
+        renders_as_debug('x');
+        renders_as_debug(1.0_f64);
+        renders_as_debug("text");
+        renders_as_debug(String::from("a \"quoted\" line"));
+        renders_as_debug(Some(3_u32));
+        renders_as_debug(vec![1_i64, 2, 3]);
+        renders_as_debug((1_u8, "two"));
+        renders_as_debug(std::time::Duration::from_millis(1_500));
     }
 }
