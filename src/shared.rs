@@ -35,7 +35,9 @@ pub struct Shared<T> {
 /// One scheduling point per access, on whichever engine the object belongs to.
 #[derive(Debug)]
 pub(crate) enum Point {
-    Std,
+    /// No engine step: on real threads (the access itself is the real thing), or for a
+    /// variable whose accesses are not scheduling points.
+    Absent,
     Loom(engine::loom::Point),
     Shuttle(engine::shuttle::Point),
 }
@@ -43,7 +45,7 @@ pub(crate) enum Point {
 impl Point {
     pub(crate) fn new(backend: Backend) -> Self {
         match backend {
-            Backend::Std => Point::Std,
+            Backend::Std => Point::Absent,
             Backend::Loom => Point::Loom(engine::loom::Point::new()),
             Backend::Shuttle => Point::Shuttle(engine::shuttle::Point::new()),
         }
@@ -51,7 +53,7 @@ impl Point {
 
     pub(crate) fn read(&self) {
         match self {
-            Point::Std => {}
+            Point::Absent => {}
             Point::Loom(point) => point.read(),
             Point::Shuttle(point) => point.read(),
         }
@@ -59,7 +61,7 @@ impl Point {
 
     pub(crate) fn write(&self) {
         match self {
-            Point::Std => {}
+            Point::Absent => {}
             Point::Loom(point) => point.write(),
             Point::Shuttle(point) => point.write(),
         }
@@ -71,8 +73,16 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     pub fn new(value: T) -> Self {
         let binding = context::bind();
         let name = binding.default_name("shared");
-        let point = Point::new(binding.backend);
-        let process = context::current_thread().map_or(context::MAIN_PID, |(execution, thread)| {
+        let running = context::current_thread();
+        // Without a scheduling point per access the engine object would never be touched,
+        // yet loom would track it through every execution.
+        let point = match &running {
+            Some((execution, _)) if execution.every_access_is_a_point => {
+                Point::new(binding.backend)
+            }
+            _ => Point::Absent,
+        };
+        let process = running.map_or(context::MAIN_PID, |(execution, thread)| {
             execution.pids(thread).0
         });
         Shared {
