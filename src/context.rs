@@ -107,8 +107,10 @@ pub(crate) enum Status {
 
 #[derive(Debug)]
 pub(crate) struct ThreadState {
+    /// The name given at the spawn, or `thread-N`.
     pub(crate) label: Arc<str>,
-    pub(crate) name: Option<String>,
+    /// The label is the name given at the spawn.
+    pub(crate) named: bool,
     pub(crate) status: Status,
     /// The thread that spawned it (none for the main thread).
     pub(crate) parent: Option<usize>,
@@ -428,7 +430,7 @@ impl Execution {
         let log = Log {
             threads: vec![ThreadState {
                 label: Arc::from("main"),
-                name: Some("main".into()),
+                named: true,
                 status: Status::Running,
                 parent: None,
                 pid: MAIN_PID,
@@ -494,16 +496,20 @@ impl Execution {
         log.objects
     }
 
-    pub(crate) fn add_thread(&self, parent: usize, name: Option<String>) -> usize {
+    pub(crate) fn add_thread(&self, parent: usize, name: Option<&str>) -> usize {
         let mut log = self.log();
         let index = log.threads.len();
-        let label = Arc::from(name.clone().unwrap_or_else(|| format!("thread-{index}")));
+        let named = name.is_some();
+        let label = match name {
+            Some(name) => Arc::from(name),
+            None => Arc::from(format!("thread-{index}")),
+        };
         // A thread belongs to its spawner's process: it shares the process's life point and
         // stops with it (see `make_process` for a new process's first thread).
         let spawner = &log.threads[parent];
         let thread = ThreadState {
             label,
-            name,
+            named,
             status: Status::Running,
             parent: Some(parent),
             pid: spawner.pid,
@@ -588,7 +594,9 @@ impl Execution {
     }
 
     pub(crate) fn thread_name(&self, index: usize) -> Option<String> {
-        self.log().threads[index].name.clone()
+        let log = self.log();
+        let thread = &log.threads[index];
+        thread.named.then(|| thread.label.to_string())
     }
 
     pub(crate) fn set_status(&self, thread: usize, status: Status) {

@@ -167,7 +167,7 @@ impl Process {
     fn start_real(&mut self, execution: Arc<Execution>, target: Box<dyn FnOnce() + Send>) {
         let (_, thread) = context::current_thread().expect("inside an exploration");
         context::step(&execution, thread);
-        let index = execution.add_thread(thread, self.name.clone());
+        let index = execution.add_thread(thread, self.name.as_deref());
         let label = execution.thread_label(index);
         execution.record_with(thread, Op::Spawn, &label, None, Effect::Spawn(index));
         match crate::engine::fork::start(&execution, index, target) {

@@ -53,7 +53,7 @@ impl Builder {
 
     /// Adds the model thread that `parent` spawns, and records the spawn.
     fn add_child(&self, execution: &Execution, parent: usize) -> usize {
-        let child = execution.add_thread(parent, self.name.clone());
+        let child = execution.add_thread(parent, self.name.as_deref());
         if self.process {
             execution.make_process(child);
         }
