@@ -1,7 +1,9 @@
 //! Side by side, in one process: the same models on raw loom and raw shuttle, and through
 //! interleavings on the same engine and budget. Prints executions, executions/second and
 //! the ratios. Run with `cargo bench --bench engines`; `cargo bench --bench engines --
-//! facade` (or `rates`, `proofs`, `counterexample`, `chaos`) runs one section.
+//! facade` (or `rates`, `proofs`, `counterexample`, `chaos`) runs one section; `pct-raw`,
+//! `pct-interleavings`, `loom-raw` and `loom-interleavings` run one side of a `rates` row
+//! alone, for a profiler.
 
 use interleavings::models::{Counter, CounterGuard, TicketSale};
 use interleavings::{Engine, Explorer, Model, Reduction};
@@ -230,26 +232,58 @@ const SECTIONS: [(&str, fn()); 5] = [
     ("facade", facade),
 ];
 
+type OneSide = fn() -> Figure;
+
+/// One side of a `rates` row each, run only when named: for a profiler, whose figures
+/// (instructions executed, cache misses) the load of a shared machine does not move. For
+/// instance `valgrind --tool=callgrind target/release/deps/engines-HASH pct-raw`.
+const ONE_SIDED: [(&str, OneSide); 4] = [
+    ("pct-raw", || raw(|| shuttle_tickets(10, 50, 1_000, 1))),
+    ("pct-interleavings", || {
+        ours(
+            TicketSale::guarded(10, 50),
+            Engine::pct(1_000, 3).seed(1),
+            1,
+        )
+    }),
+    ("loom-raw", || raw(|| loom_tickets_natural(3, 2))),
+    ("loom-interleavings", || {
+        ours(TicketSale::guarded(3, 2), Engine::loom(), 1)
+    }),
+];
+
 fn main() {
     // cargo passes `--bench`; the other arguments name sections.
     let wanted: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| !a.starts_with("--"))
         .collect();
+    let names = || SECTIONS.iter().map(|(name, _)| *name);
+    let one_sided_names = || ONE_SIDED.iter().map(|(name, _)| *name);
     if let Some(unknown) = wanted
         .iter()
-        .find(|w| !SECTIONS.iter().any(|(name, _)| name == w))
+        .find(|w| !names().chain(one_sided_names()).any(|name| name == *w))
     {
-        let names: Vec<&str> = SECTIONS.iter().map(|(name, _)| *name).collect();
+        let all: Vec<&str> = names().chain(one_sided_names()).collect();
         eprintln!(
             "unknown section `{unknown}`: the sections are {}",
-            names.join(", ")
+            all.join(", ")
         );
         std::process::exit(2);
     }
     for (name, section) in SECTIONS {
         if wanted.is_empty() || wanted.iter().any(|w| w == name) {
             section();
+        }
+    }
+    for (name, side) in ONE_SIDED {
+        if wanted.iter().any(|w| w == name) {
+            let figure = side();
+            println!(
+                "{name}: {} executions in {:.3} s",
+                figure.executions,
+                figure.elapsed.as_secs_f64()
+            );
         }
     }
 }
