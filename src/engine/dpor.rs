@@ -581,6 +581,100 @@ mod tests {
         assert_eq!(race.initials, [2]);
     }
 
+    /// A log of `events` (thread, operation, object) by the main thread and a thread `a`,
+    /// cut into transitions at `cuts` (each decision's thread and first event), with the
+    /// output read after the decisions `output_reads`.
+    fn logged(
+        events: &[(usize, Op, &str)],
+        cuts: &[(usize, usize)],
+        output_reads: &[usize],
+    ) -> Vec<Transition> {
+        use crate::context::{MAIN_PID, Status, ThreadState};
+        let thread = |label: &str| ThreadState {
+            label: Arc::from(label),
+            named: true,
+            status: Status::Finished,
+            parent: None,
+            pid: MAIN_PID,
+            parent_pid: 0,
+            terminated: false,
+            life: None,
+        };
+        let mut log = Log::default();
+        log.threads = vec![thread("main"), thread("a")];
+        log.events = events
+            .iter()
+            .enumerate()
+            .map(|(at, &(thread, op, object))| crate::trace::Event {
+                step: at + 1,
+                thread,
+                op,
+                object: Arc::from(object),
+                value: None,
+            })
+            .collect();
+        log.output_reads = output_reads.to_vec();
+        let mut keys = Keys::default();
+        Analysis::new(&log, &mut keys, cuts, None, 0).transitions
+    }
+
+    #[test]
+    fn a_spawn_orders_the_child_after_it_and_an_end_orders_the_join_after_it() {
+        let ts = logged(
+            &[
+                (0, Op::Spawn, "a"),
+                (1, Op::Set, "x"),
+                (1, Op::Finish, ""),
+                (0, Op::Join, "a"),
+            ],
+            &[(0, 0), (1, 1), (0, 3)],
+            &[],
+        );
+        let (spawn, child, join) = (&ts[0], &ts[1], &ts[2]);
+        assert!(spawn.marks.meets(&child.follows), "{spawn:?} {child:?}");
+        assert!(child.marks.meets(&join.follows), "{child:?} {join:?}");
+        assert!(!spawn.marks.meets(&join.follows), "{spawn:?} {join:?}");
+        assert!(!child.marks.meets(&spawn.follows), "{child:?} {spawn:?}");
+        assert!(!spawn.dependent(child) && !child.dependent(join));
+    }
+
+    #[test]
+    fn waits_yields_and_sleeps_touch_nothing_another_thread_sees() {
+        let ts = logged(
+            &[
+                (1, Op::Block, "lock"),
+                (1, Op::Yield, ""),
+                (1, Op::Sleep, "clock"),
+                (0, Op::Block, "lock"),
+                (0, Op::Yield, ""),
+                (0, Op::Sleep, "clock"),
+            ],
+            &[(1, 0), (0, 3)],
+            &[],
+        );
+        for t in &ts {
+            assert!(t.reads.0.is_empty() && t.writes.0.is_empty(), "{t:?}");
+            assert_eq!(t.recorded, 3);
+        }
+        assert!(!ts[0].dependent(&ts[1]));
+    }
+
+    #[test]
+    fn a_print_and_a_read_of_the_output_depend_on_each_other() {
+        let ts = logged(
+            &[(1, Op::Print, "stdout"), (0, Op::Get, "x")],
+            &[(1, 0), (0, 1)],
+            &[1],
+        );
+        assert!(ts[0].dependent(&ts[1]), "{ts:?}");
+        let quiet = logged(
+            &[(1, Op::Print, "stdout"), (0, Op::Get, "x")],
+            &[(1, 0), (0, 1)],
+            &[],
+        );
+        assert!(!quiet[0].dependent(&quiet[1]), "{quiet:?}");
+    }
+
     #[test]
     fn a_write_races_with_every_read_before_it_not_only_the_last() {
         // 1 and 2 read x, then 3 writes it: both reads race with the write.
