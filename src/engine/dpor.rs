@@ -583,11 +583,11 @@ mod tests {
 
     /// A log of `events` (thread, operation, object) by the main thread and a thread `a`,
     /// cut into transitions at `cuts` (each decision's thread and first event), with the
-    /// output read after the decisions `output_reads`.
+    /// side notes that `notes` adds.
     fn logged(
         events: &[(usize, Op, &str)],
         cuts: &[(usize, usize)],
-        output_reads: &[usize],
+        notes: impl FnOnce(&mut Log),
     ) -> Vec<Transition> {
         use crate::context::{MAIN_PID, Status, ThreadState};
         let thread = |label: &str| ThreadState {
@@ -613,7 +613,7 @@ mod tests {
                 value: None,
             })
             .collect();
-        log.output_reads = output_reads.to_vec();
+        notes(&mut log);
         let mut keys = Keys::default();
         Analysis::new(&log, &mut keys, cuts, None, 0).transitions
     }
@@ -628,7 +628,7 @@ mod tests {
                 (0, Op::Join, "a"),
             ],
             &[(0, 0), (1, 1), (0, 3)],
-            &[],
+            |_| {},
         );
         let (spawn, child, join) = (&ts[0], &ts[1], &ts[2]);
         assert!(spawn.marks.meets(&child.follows), "{spawn:?} {child:?}");
@@ -650,7 +650,7 @@ mod tests {
                 (0, Op::Sleep, "clock"),
             ],
             &[(1, 0), (0, 3)],
-            &[],
+            |_| {},
         );
         for t in &ts {
             assert!(t.reads.0.is_empty() && t.writes.0.is_empty(), "{t:?}");
@@ -661,18 +661,30 @@ mod tests {
 
     #[test]
     fn a_print_and_a_read_of_the_output_depend_on_each_other() {
-        let ts = logged(
-            &[(1, Op::Print, "stdout"), (0, Op::Get, "x")],
-            &[(1, 0), (0, 1)],
-            &[1],
-        );
+        let events = [(1, Op::Print, "stdout"), (0, Op::Get, "x")];
+        let cuts = [(1, 0), (0, 1), (1, 2)];
+        // The main thread reads the output after decision 1, and thread `a` after
+        // decision 2, where it records nothing else: the read alone is its progress.
+        let ts = logged(&events, &cuts, |log| log.output_reads = vec![1, 2]);
         assert!(ts[0].dependent(&ts[1]), "{ts:?}");
-        let quiet = logged(
-            &[(1, Op::Print, "stdout"), (0, Op::Get, "x")],
-            &[(1, 0), (0, 1)],
-            &[],
-        );
+        assert_eq!((ts[1].recorded, ts[2].recorded), (2, 1));
+        assert!(ts[2].made_progress());
+        let quiet = logged(&events, &cuts, |_| {});
         assert!(!quiet[0].dependent(&quiet[1]), "{quiet:?}");
+        assert!(!quiet[2].made_progress());
+    }
+
+    #[test]
+    fn a_release_depends_on_a_try_lock_of_the_lock_not_on_another_release() {
+        let events = [(1, Op::TryLock, "lock"), (0, Op::Get, "x")];
+        let cuts = [(1, 0), (0, 1), (1, 2)];
+        // The engine really released the lock after decisions 1 and 2.
+        let ts = logged(&events, &cuts, |log| {
+            log.releases = vec![(1, Arc::from("lock")), (2, Arc::from("lock"))]
+        });
+        assert!(ts[0].dependent(&ts[1]), "{ts:?}");
+        assert!(!ts[1].dependent(&ts[2]), "{ts:?}");
+        assert_eq!((ts[1].recorded, ts[2].recorded), (2, 1));
     }
 
     #[test]
