@@ -28,9 +28,7 @@ pub(crate) fn drive(
     recorded: bool,
 ) -> Result<(), Box<dyn Any + Send>> {
     for run in 0..runs {
-        let chaos = chaos.map(|seed| Chaos {
-            seed: mix(seed ^ mix(run)),
-        });
+        let chaos = chaos.map(|seed| chaos_of_run(seed, run));
         if !job.more() {
             break;
         }
@@ -171,6 +169,13 @@ pub(crate) fn perturb(chaos: Chaos, thread: usize, step: usize) {
     }
 }
 
+/// The perturbation of run `run` of a search seeded with `seed`: its own for every run.
+fn chaos_of_run(seed: u64, run: u64) -> Chaos {
+    Chaos {
+        seed: mix(seed ^ mix(run)),
+    }
+}
+
 /// splitmix64's finaliser: a well-mixed hash of one word.
 fn mix(mut x: u64) -> u64 {
     x = x.wrapping_add(0x9e37_79b9_7f4a_7c15);
@@ -196,4 +201,21 @@ pub(crate) fn spawn<T: Send + 'static>(
         context::uninstall();
         result
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chaos_of_run;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_run_is_perturbed_its_own_way_and_seeds_differ() {
+        for seed in [0, 1, 2, u64::MAX] {
+            let seeds: HashSet<u64> = (0..10_000)
+                .map(|run| chaos_of_run(seed, run).seed)
+                .collect();
+            assert_eq!(seeds.len(), 10_000, "seed {seed}");
+        }
+        assert_ne!(chaos_of_run(1, 0).seed, chaos_of_run(2, 0).seed);
+    }
 }
