@@ -852,6 +852,14 @@ impl Execution {
         }
     }
 
+    /// Adds `note` to the failure recorded (what happened after it that the user must
+    /// know of); nothing if none is.
+    pub(crate) fn add_to_failure(&self, note: &str) {
+        if let Some(failure) = &mut self.log().failure {
+            failure.message.push_str(note);
+        }
+    }
+
     /// True once a failure is recorded: the execution is over.
     pub(crate) fn has_failed(&self) -> bool {
         self.failed.load(Ordering::Relaxed)

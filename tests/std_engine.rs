@@ -54,6 +54,12 @@ fn a_thread_blocked_outside_the_facade_is_reported_as_stuck() {
         cx.message().contains("no thread took a step for 10 s"),
         "{report}"
     );
+    // The thread waits on a channel, where the watchdog cannot stop it.
+    assert!(
+        cx.message()
+            .contains("could not be stopped within 2 s and were left running"),
+        "{report}"
+    );
 }
 
 /// A thread that waited for a lock and got it is running again: if it then works for a

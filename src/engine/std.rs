@@ -49,11 +49,13 @@ pub(crate) fn drive(
                 .expect("cannot spawn the model's main thread")
         };
         if !watch(&execution, &main, &finished) {
-            // Threads that cannot be stopped are left behind; say so rather than hang.
-            execution.fail(
-                FailureKind::Model(CounterexampleKind::StepLimit),
-                "the run made no progress and its threads could not be stopped".into(),
-            );
+            // Threads that cannot be stopped are left behind; say so rather than hang. The
+            // watchdog stops a run only for a failure it has recorded (a deadlock, no step
+            // for too long), which the note completes.
+            execution.add_to_failure(&format!(
+                " Its threads could not be stopped within {} s and were left running.",
+                UNWIND_GRACE.as_secs()
+            ));
         }
         if !job.finish(&execution) {
             break;
