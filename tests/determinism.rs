@@ -71,3 +71,41 @@ fn another_seed_is_another_sample() {
     let other = facts(model, &Engine::random(200).seed(2), 1);
     assert_ne!(one.outcomes, other.outcomes);
 }
+
+/// A sampling run's report depends on its seed only: shuttle's own schedulers take their
+/// seed from `SHUTTLE_RANDOM_SEED` when it is set (and panic when it is not a number), ours
+/// do not.
+#[test]
+fn shuttles_seed_variable_does_not_change_a_sampling_run() {
+    let run = |engine: &str, variable: Option<&str>| {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_interleavings"));
+        command.args([
+            "explore",
+            "counter",
+            "--guard",
+            "none",
+            "--engine",
+            engine,
+            "--iterations",
+            "200",
+            "--seed",
+            "3",
+            "--keep-going",
+            "--json",
+        ]);
+        match variable {
+            Some(value) => command.env("SHUTTLE_RANDOM_SEED", value),
+            None => command.env_remove("SHUTTLE_RANDOM_SEED"),
+        };
+        let output = command.output().expect("the binary runs");
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).expect("a JSON report");
+        (report["executions"].clone(), report["outcomes"].clone())
+    };
+    for engine in ["random", "pct"] {
+        let plain = run(engine, None);
+        assert_eq!(run(engine, Some("99")), plain, "{engine}");
+        assert_eq!(run(engine, Some("12345")), plain, "{engine}");
+        assert_eq!(run(engine, Some("not a number")), plain, "{engine}");
+    }
+}

@@ -9,8 +9,8 @@ mod dpor;
 #[cfg(target_os = "linux")]
 pub(crate) mod fork;
 pub(crate) mod loom;
-mod pct;
 mod reduction;
+mod sampling;
 pub(crate) use dfs::take_probes;
 pub(crate) mod shuttle;
 mod spec;

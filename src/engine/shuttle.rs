@@ -6,7 +6,7 @@
 
 use super::{EngineKind, Job, coroutine_body};
 use crate::context::Backend;
-use shuttle::scheduler::{RandomScheduler, Schedule, Scheduler, Task, TaskId};
+use shuttle::scheduler::{Schedule, Scheduler, Task, TaskId};
 use shuttle::{Config, FailurePersistence, MaxSteps, Runner};
 use std::any::Any;
 use std::cell::Cell;
@@ -62,7 +62,7 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
             )
             .run(body),
             EngineKind::Random { iterations, seed } => Runner::new(
-                Guarded::new(RandomScheduler::new_from_seed(seed, count(iterations)), job),
+                Guarded::new(super::sampling::Random::new(seed, count(iterations)), job),
                 config,
             )
             .run(body),
@@ -71,7 +71,10 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
                 depth,
                 seed,
             } => Runner::new(
-                Guarded::new(super::pct::Pct::new(seed, depth, count(iterations)), job),
+                Guarded::new(
+                    super::sampling::Pct::new(seed, depth, count(iterations)),
+                    job,
+                ),
                 config,
             )
             .run(body),
@@ -96,16 +99,11 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
 /// A shuttle scheduler that also ends the exploration when the job says so, without a
 /// panic (shuttle prints every panic that fails an execution).
 ///
-/// The inner scheduler is never dropped: shuttle's random scheduler prints a "failing seed"
-/// to stderr when it is dropped before it has seen the end of its last execution, which is
-/// exactly what happens when the job stops the exploration. The leak is one small scheduler
-/// per exploration.
-///
 /// It also ends the exploration after the first execution if no decision in it had more
 /// than one task to choose from: such a model has one schedule only (and shuttle's PCT
 /// refuses to go on with it).
 struct Guarded<S> {
-    inner: std::mem::ManuallyDrop<S>,
+    inner: S,
     job: Arc<dyn Job>,
     executions: u64,
     choices_seen: bool,
@@ -114,7 +112,7 @@ struct Guarded<S> {
 impl<S> Guarded<S> {
     fn new(inner: S, job: Arc<dyn Job>) -> Self {
         Guarded {
-            inner: std::mem::ManuallyDrop::new(inner),
+            inner,
             job,
             executions: 0,
             choices_seen: false,
@@ -239,7 +237,7 @@ fn count(iterations: u64) -> usize {
 
 /// Runs one empty shuttle execution, so that shuttle installs its panic hook now.
 pub(crate) fn initialise_panic_hook() {
-    Runner::new(RandomScheduler::new_from_seed(0, 1), config(1)).run(|| {});
+    Runner::new(super::sampling::Random::new(0, 1), config(1)).run(|| {});
 }
 
 /// Spawns a shuttle thread running `body`. Shuttle switches threads before it creates

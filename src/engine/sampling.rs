@@ -1,11 +1,18 @@
-//! Probabilistic concurrency testing (PCT) on shuttle's `Scheduler` trait.
+//! The sampling schedulers, random and probabilistic concurrency testing (PCT), on
+//! shuttle's `Scheduler` trait.
 //!
-//! The algorithm and its random choices are those of shuttle's own `PctScheduler` (the
-//! variant from Coyote that learns the number of steps from its executions), draw for draw:
-//! the same seed gives the same schedules. What differs is where the priorities live:
-//! shuttle keeps them in a `HashMap` and hashes a task id for every runnable task at every
-//! decision, about a fifth of a raw PCT run's instructions on the ticket office. Task ids
-//! are small dense numbers (model thread `i` is task `i`), so here they index a vector.
+//! Their algorithms and random choices are those of shuttle's own `RandomScheduler` and
+//! `PctScheduler` (the PCT variant from Coyote that learns the number of steps from its
+//! executions), draw for draw: the same seed gives the same schedules. What differs:
+//! - PCT's priorities: shuttle keeps them in a `HashMap` and hashes a task id for every
+//!   runnable task at every decision, about a fifth of a raw PCT run's instructions on the
+//!   ticket office. Task ids are small dense numbers (model thread `i` is task `i`), so
+//!   here they index a vector.
+//! - The environment: shuttle's schedulers take their seed from `SHUTTLE_RANDOM_SEED` when
+//!   it is set, and its random scheduler reads `SHUTTLE_ALWAYS_PERSIST_SEED` before every
+//!   execution and prints a "failing seed" when dropped early. Here the seed is the one the
+//!   engine was given (a report must not depend on a variable the user may not know is
+//!   set), and nothing is read or printed.
 
 use rand::seq::{SliceRandom, index::sample};
 use rand::{Rng, SeedableRng};
@@ -128,10 +135,57 @@ impl Scheduler for Pct {
     }
 }
 
+/// Runs a task chosen uniformly among the runnable ones at every decision, for
+/// `iterations` executions.
+#[derive(Debug)]
+pub(crate) struct Random {
+    iterations: usize,
+    started: usize,
+    rng: Pcg64Mcg,
+    data: RandomDataSource,
+}
+
+impl Random {
+    pub(crate) fn new(seed: u64, iterations: usize) -> Self {
+        Random {
+            iterations,
+            started: 0,
+            rng: Pcg64Mcg::seed_from_u64(seed),
+            data: RandomDataSource::initialize(seed),
+        }
+    }
+}
+
+impl Scheduler for Random {
+    fn new_execution(&mut self) -> Option<Schedule> {
+        if self.started >= self.iterations {
+            return None;
+        }
+        self.started += 1;
+        // Each execution draws from its own seed, taken from the sequence the first seeds.
+        let seed = self.data.reinitialize();
+        self.rng = Pcg64Mcg::seed_from_u64(seed);
+        Some(Schedule::new(seed))
+    }
+
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        _current: Option<TaskId>,
+        _is_yielding: bool,
+    ) -> Option<TaskId> {
+        runnable.choose(&mut self.rng).map(|task| task.id())
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        self.data.next_u64()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shuttle::scheduler::PctScheduler;
+    use shuttle::scheduler::{PctScheduler, RandomScheduler};
     use std::sync::{Arc, Mutex};
 
     /// Passes every decision on to `inner` and writes down what it chose.
@@ -203,7 +257,7 @@ mod tests {
     }
 
     #[test]
-    fn chooses_as_shuttles_pct_does_for_the_same_seed() {
+    fn pct_chooses_as_shuttles_pct_scheduler_does_for_the_same_seed() {
         for (seed, depth) in [(1, 1), (1, 3), (7, 2), (12_345, 5)] {
             let ours = choices(Pct::new(seed, depth, 200));
             let shuttles = choices(PctScheduler::new_from_seed(seed, depth, 200));
@@ -213,7 +267,18 @@ mod tests {
     }
 
     #[test]
+    fn random_chooses_as_shuttles_random_scheduler_does_for_the_same_seed() {
+        for seed in [0, 1, 7, 12_345] {
+            let ours = choices(Random::new(seed, 200));
+            let shuttles = choices(RandomScheduler::new_from_seed(seed, 200));
+            assert!(ours.len() > 10_000, "{} decisions", ours.len());
+            assert_eq!(ours, shuttles, "seed {seed}");
+        }
+    }
+
+    #[test]
     fn different_seeds_choose_differently() {
         assert_ne!(choices(Pct::new(1, 3, 200)), choices(Pct::new(2, 3, 200)));
+        assert_ne!(choices(Random::new(1, 200)), choices(Random::new(2, 200)));
     }
 }
