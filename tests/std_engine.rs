@@ -176,6 +176,47 @@ fn an_unrecorded_deadlock_is_reported_as_one() {
     .run();
     let cx = report.counterexample().expect("a counterexample");
     assert_eq!(cx.kind(), CounterexampleKind::Deadlock, "{report}");
+    // Both threads wait in the facade, where the watchdog stops them.
+    assert!(!cx.message().contains("could not be stopped"), "{report}");
+}
+
+/// The same inversion, recorded: the counterexample (shrunk by replay) shows each thread's
+/// wait as one `blocked on` step, and says nothing of threads left running: they waited in
+/// the facade, where the watchdog stopped them.
+#[test]
+fn a_recorded_deadlock_shows_each_wait_once() {
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::trace::Op;
+    use std::time::Duration;
+    let report = interleavings::explore(|| {
+        let a = Arc::new(Mutex::new(0).named("a"));
+        let b = Arc::new(Mutex::new(0).named("b"));
+        let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
+        let other = interleavings::thread::spawn(move || {
+            let _b = b2.lock().unwrap();
+            std::thread::sleep(Duration::from_millis(50));
+            let _a = a2.lock().unwrap();
+        });
+        let _a = a.lock().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let _b = b.lock().unwrap();
+        drop((_a, _b));
+        other.join().unwrap();
+    })
+    .engine(Engine::std().runs(1))
+    .run();
+    let cx = report.counterexample().expect("a counterexample");
+    assert_eq!(cx.kind(), CounterexampleKind::Deadlock, "{report}");
+    let waits: Vec<usize> = cx
+        .trace()
+        .events
+        .iter()
+        .filter(|e| e.op == Op::Block)
+        .map(|e| e.thread)
+        .collect();
+    assert_eq!(waits.len(), 2, "{report}");
+    assert_ne!(waits[0], waits[1], "{report}");
+    assert!(!cx.message().contains("could not be stopped"), "{report}");
 }
 
 /// A thread that spins on a free lock for ever takes only light steps: they are counted in
