@@ -163,11 +163,29 @@ pub(crate) fn lock<'a, T>(
 
 /// Chaos at one facade operation: mostly nothing, often a yield, sometimes a short sleep.
 pub(crate) fn perturb(chaos: Chaos, thread: usize, step: usize) {
+    match perturbation(chaos, thread, step) {
+        Perturbation::Nothing => {}
+        Perturbation::Yield => std::thread::yield_now(),
+        Perturbation::Sleep(duration) => std::thread::sleep(duration),
+    }
+}
+
+/// What chaos does at one facade operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Perturbation {
+    Nothing,
+    Yield,
+    Sleep(Duration),
+}
+
+/// The perturbation of `thread`'s operation at `step`: 6 in 16 nothing, 8 a yield, 2 a
+/// sleep of 1 to 50 µs.
+fn perturbation(chaos: Chaos, thread: usize, step: usize) -> Perturbation {
     let roll = mix(chaos.seed ^ mix(thread as u64) ^ mix(step as u64).rotate_left(17));
     match roll % 16 {
-        0..=5 => {}
-        6..=13 => std::thread::yield_now(),
-        _ => std::thread::sleep(Duration::from_micros(1 + (roll >> 8) % 50)),
+        0..=5 => Perturbation::Nothing,
+        6..=13 => Perturbation::Yield,
+        _ => Perturbation::Sleep(Duration::from_micros(1 + (roll >> 8) % 50)),
     }
 }
 
@@ -207,8 +225,63 @@ pub(crate) fn spawn<T: Send + 'static>(
 
 #[cfg(test)]
 mod tests {
-    use super::chaos_of_run;
+    use super::{Chaos, Perturbation, chaos_of_run, perturbation};
     use std::collections::HashSet;
+    use std::time::Duration;
+
+    #[test]
+    fn chaos_does_nothing_yields_and_sleeps_in_the_stated_shares() {
+        let mut counts = [0usize; 3];
+        let mut sleeps = HashSet::new();
+        for seed in [1, 2] {
+            for thread in 0..4 {
+                for step in 0..2_000 {
+                    match perturbation(Chaos { seed }, thread, step) {
+                        Perturbation::Nothing => counts[0] += 1,
+                        Perturbation::Yield => counts[1] += 1,
+                        Perturbation::Sleep(duration) => {
+                            assert!((1..=50).contains(&duration.as_micros()), "{duration:?}");
+                            sleeps.insert(duration);
+                            counts[2] += 1;
+                        }
+                    }
+                }
+            }
+        }
+        // 16,000 operations: 6,000, 8,000 and 2,000 expected, each within 5 %.
+        for (count, expected) in counts.iter().zip([6_000.0, 8_000.0, 2_000.0]) {
+            assert!(
+                (*count as f64 - expected).abs() < expected * 0.05,
+                "{counts:?}"
+            );
+        }
+        assert_eq!(sleeps.len(), 50, "every sleep length from 1 to 50 µs");
+        assert!(sleeps.contains(&Duration::from_micros(50)));
+    }
+
+    #[test]
+    fn threads_steps_and_seeds_are_perturbed_independently() {
+        // Two independent draws agree about 39 % of the time (6/16 squared plus 8/16
+        // squared, plus a little for equal sleeps).
+        let alike = |a: (u64, usize, usize), b: (u64, usize, usize)| {
+            let draw = |(seed, thread, step)| perturbation(Chaos { seed }, thread, step);
+            (0..1_000)
+                .filter(|&i| draw((a.0, a.1, a.2 + i)) == draw((b.0, b.1, b.2 + i)))
+                .count()
+        };
+        for (a, b) in [
+            ((1, 0, 0), (1, 1, 0)),
+            ((1, 2, 0), (1, 3, 0)),
+            ((1, 0, 0), (2, 0, 0)),
+            ((1, 0, 0), (1, 0, 1_000)),
+        ] {
+            let same = alike(a, b);
+            assert!(
+                (300..500).contains(&same),
+                "{a:?} {b:?}: {same} of 1,000 alike"
+            );
+        }
+    }
 
     #[test]
     fn every_run_is_perturbed_its_own_way_and_seeds_differ() {
