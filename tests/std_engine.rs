@@ -92,6 +92,41 @@ fn a_thread_that_got_its_lock_after_waiting_is_not_taken_for_a_deadlock() {
     assert!(report.is_passed(), "{report}");
 }
 
+/// The same when the lock the thread waited for comes back poisoned (its holder panicked,
+/// and caught the panic): the thread is running again.
+#[test]
+fn a_thread_that_got_a_poisoned_lock_after_waiting_is_not_taken_for_a_deadlock() {
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::thread;
+    use std::time::Duration;
+    let report = interleavings::explore(|| {
+        let lock = Arc::new(Mutex::new(0).named("lock"));
+        let worker = {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || {
+                // Long enough for the main thread to take the lock first.
+                std::thread::sleep(Duration::from_millis(30));
+                let poisoned = lock.lock().is_err();
+                // Work outside the facade, longer than the watchdog's deadlock delay.
+                std::thread::sleep(Duration::from_millis(300));
+                poisoned
+            })
+        };
+        let lock_holder = std::panic::AssertUnwindSafe(&lock);
+        let caught = std::panic::catch_unwind(move || {
+            let _held = lock_holder.lock().unwrap();
+            // Long enough for the worker to find the lock held and wait for it.
+            std::thread::sleep(Duration::from_millis(100));
+            std::panic::panic_any("a panic the model catches");
+        });
+        assert!(caught.is_err());
+        assert!(worker.join().unwrap(), "the worker saw the poisoning");
+    })
+    .engine(Engine::std().runs(1))
+    .run();
+    assert!(report.is_passed(), "{report}");
+}
+
 /// Unrecorded, the racy counter is still caught with chaos, by its own check (there is no
 /// trace to find the race in), and the counterexample says what it lacks.
 #[test]
