@@ -715,6 +715,22 @@ impl Execution {
         log.push(thread, Op::Unlock, name, None, Effect::Release(mutex));
     }
 
+    /// The unlock of a guard dropped while its thread unwinds: not an event (if the panic
+    /// fails the execution, the trace ends where it happened), but the lock is free again
+    /// and the holder's past is released with it. A model may catch the panic and go on;
+    /// without this, the deadlock check would take a thread waiting for the lock as
+    /// deadlocked on the old holder, and its next access would seem to race with the
+    /// critical section.
+    pub(crate) fn release_unrecorded(&self, thread: usize, mutex: ObjectId) {
+        let mut log = self.log();
+        let event = log.events.len();
+        if log.recorded {
+            log.happens_before
+                .apply(thread, event, Effect::Release(mutex));
+        }
+        log.note_holder(thread, Op::Unlock, Effect::Release(mutex));
+    }
+
     /// Waits a moment (at most a second) for a real child process to report what it could
     /// not do. A child that refuses a parent's lock, say, leaves the parent spinning until
     /// the step limit; the refusal, once it arrives, is the failure kept, and it says what
@@ -890,12 +906,22 @@ impl Execution {
         let deadlock = waiting && log.all_waiting();
         let label = log.threads[thread].label.clone();
         drop(log);
-        if deadlock {
+        let message = crate::panic_hook::message_of(payload);
+        if self.backend == Backend::Loom && message.contains("PoisonError") {
+            // loom's `lock` unwraps its own inner lock, which a guard dropped while its thread
+            // unwound has poisoned: not the model's failure, and no deadlock either.
+            self.fail(
+                FailureKind::Misuse,
+                "a lock that a panic poisoned (the model caught the panic) was taken again: \
+                 loom does not model poisoning, its `lock` panics there. Explore this model \
+                 with the DFS or PCT engine."
+                    .to_owned(),
+            );
+        } else if deadlock {
             // loom reports a deadlock by panicking in the thread that blocked last.
             let message = self.deadlock_message();
             self.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
         } else {
-            let message = crate::panic_hook::message_of(payload);
             self.fail_with(Failure {
                 kind: FailureKind::Model(CounterexampleKind::Panic),
                 assertion: message.starts_with("assertion"),

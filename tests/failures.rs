@@ -503,3 +503,37 @@ fn an_object_used_after_its_exploration_ended_panics_with_a_clear_message() {
         drop(escaped);
     }
 }
+
+/// A model that catches a panic raised while it held a lock has released the lock (as std
+/// does, poisoned): a thread waiting for it is not deadlocked, however late it gets to
+/// retake it. loom does not model poisoning (its `lock` panics on a poisoned lock): that is
+/// an error naming the engines to use, not a deadlock.
+#[test]
+fn a_lock_released_by_a_caught_panic_is_free_for_the_deadlock_check() {
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::{Engine, explore, thread};
+    let model = || {
+        let lock = Arc::new(Mutex::new(0).named("lock"));
+        let worker = {
+            let lock = Arc::clone(&lock);
+            thread::spawn(move || lock.lock().is_err())
+        };
+        let holder = std::panic::AssertUnwindSafe(&lock);
+        let caught = std::panic::catch_unwind(move || {
+            let _held = holder.lock().unwrap();
+            thread::yield_now();
+            std::panic::panic_any("a panic the model catches");
+        });
+        assert!(caught.is_err());
+        let _ = worker.join().unwrap();
+    };
+    for engine in [Engine::dfs(), Engine::pct(200, 3), Engine::std().runs(20)] {
+        let report = explore(model).engine(engine.clone()).run();
+        assert!(report.counterexample().is_none(), "{engine}: {report}");
+    }
+    let error = explore(model).engine(Engine::loom()).try_run().unwrap_err();
+    assert!(
+        error.to_string().contains("loom does not model poisoning"),
+        "{error}"
+    );
+}

@@ -146,6 +146,8 @@ impl<T> MutexGuard<'_, T> {
                 witness.lock_at,
                 witness.content_used,
             );
+        } else {
+            execution.release_unrecorded(witness.thread, mutex.binding.object);
         }
         // Under shuttle the release happens after a scheduling point, in the thread's next
         // step: the DFS's reduction must see it there (see `Log::releases`). Searches
