@@ -186,29 +186,33 @@ fn unrecorded_locks_exclude_as_recorded_ones_do() {
     assert!(report.is_passed(), "{report}");
 }
 
+/// Two threads take the locks `a` and `b` in opposite orders, each pausing (outside the
+/// facade) between its two takings long enough for the other to take its first.
+fn lock_order_inversion() {
+    use interleavings::sync::{Arc, Mutex};
+    use std::time::Duration;
+    let a = Arc::new(Mutex::new(0).named("a"));
+    let b = Arc::new(Mutex::new(0).named("b"));
+    let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
+    let other = interleavings::thread::spawn(move || {
+        let _b = b2.lock().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let _a = a2.lock().unwrap();
+    });
+    let _a = a.lock().unwrap();
+    std::thread::sleep(Duration::from_millis(50));
+    let _b = b.lock().unwrap();
+    drop((_a, _b));
+    other.join().unwrap();
+}
+
 /// A lock-order inversion, unrecorded: each thread waits on the contended path, which the
 /// watchdog sees, so the run ends as a deadlock and does not hang.
 #[test]
 fn an_unrecorded_deadlock_is_reported_as_one() {
-    use interleavings::sync::{Arc, Mutex};
-    use std::time::Duration;
-    let report = interleavings::explore(|| {
-        let a = Arc::new(Mutex::new(0).named("a"));
-        let b = Arc::new(Mutex::new(0).named("b"));
-        let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
-        let other = interleavings::thread::spawn(move || {
-            let _b = b2.lock().unwrap();
-            std::thread::sleep(Duration::from_millis(50));
-            let _a = a2.lock().unwrap();
-        });
-        let _a = a.lock().unwrap();
-        std::thread::sleep(Duration::from_millis(50));
-        let _b = b.lock().unwrap();
-        drop((_a, _b));
-        other.join().unwrap();
-    })
-    .engine(Engine::std().runs(1).unrecorded())
-    .run();
+    let report = interleavings::explore(lock_order_inversion)
+        .engine(Engine::std().runs(1).unrecorded())
+        .run();
     let cx = report.counterexample().expect("a counterexample");
     assert_eq!(cx.kind(), CounterexampleKind::Deadlock, "{report}");
     // Both threads wait in the facade, where the watchdog stops them.
@@ -220,26 +224,10 @@ fn an_unrecorded_deadlock_is_reported_as_one() {
 /// the facade, where the watchdog stopped them.
 #[test]
 fn a_recorded_deadlock_shows_each_wait_once() {
-    use interleavings::sync::{Arc, Mutex};
     use interleavings::trace::Op;
-    use std::time::Duration;
-    let report = interleavings::explore(|| {
-        let a = Arc::new(Mutex::new(0).named("a"));
-        let b = Arc::new(Mutex::new(0).named("b"));
-        let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
-        let other = interleavings::thread::spawn(move || {
-            let _b = b2.lock().unwrap();
-            std::thread::sleep(Duration::from_millis(50));
-            let _a = a2.lock().unwrap();
-        });
-        let _a = a.lock().unwrap();
-        std::thread::sleep(Duration::from_millis(50));
-        let _b = b.lock().unwrap();
-        drop((_a, _b));
-        other.join().unwrap();
-    })
-    .engine(Engine::std().runs(1))
-    .run();
+    let report = interleavings::explore(lock_order_inversion)
+        .engine(Engine::std().runs(1))
+        .run();
     let cx = report.counterexample().expect("a counterexample");
     assert_eq!(cx.kind(), CounterexampleKind::Deadlock, "{report}");
     let waits: Vec<usize> = cx
