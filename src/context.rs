@@ -184,24 +184,20 @@ impl Log {
         if self.failure.is_some() {
             return;
         }
+        self.take_effect(thread, op, effect);
         if !self.recorded {
-            // Only who holds which lock, for the deadlock message.
-            self.note_holder(thread, op, effect);
             return;
         }
-        let index = self.events.len();
         let step = if op == Op::Finish {
             self.steps
         } else {
             self.steps += 1;
             self.steps
         };
-        self.happens_before.apply(thread, index, effect);
         if self.taken.len() <= thread {
             self.taken.resize(thread + 1, 0);
         }
         self.taken[thread] += 1;
-        self.note_holder(thread, op, effect);
         self.events.push(Event {
             step,
             thread,
@@ -209,6 +205,18 @@ impl Log {
             object: Arc::clone(object),
             value,
         });
+    }
+
+    /// What an operation of `thread` does beside being an event: its effect on
+    /// happens-before (recorded runs only; the effect belongs to the event about to be
+    /// pushed, if any) and on who holds which lock (also for an unrecorded run's deadlock
+    /// message).
+    fn take_effect(&mut self, thread: usize, op: Op, effect: Effect) {
+        if self.recorded {
+            let index = self.events.len();
+            self.happens_before.apply(thread, index, effect);
+        }
+        self.note_holder(thread, op, effect);
     }
 
     /// Keeps track of which thread holds each mutex.
@@ -722,13 +730,8 @@ impl Execution {
     /// deadlocked on the old holder, and its next access would seem to race with the
     /// critical section.
     pub(crate) fn release_unrecorded(&self, thread: usize, mutex: ObjectId) {
-        let mut log = self.log();
-        let event = log.events.len();
-        if log.recorded {
-            log.happens_before
-                .apply(thread, event, Effect::Release(mutex));
-        }
-        log.note_holder(thread, Op::Unlock, Effect::Release(mutex));
+        self.log()
+            .take_effect(thread, Op::Unlock, Effect::Release(mutex));
     }
 
     /// Waits a moment (at most a second) for a real child process to report what it could

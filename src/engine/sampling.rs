@@ -93,9 +93,11 @@ impl Scheduler for Pct {
         // execution has; from then on, priorities are shuffled and change points drawn
         // among the decisions seen so far.
         if self.started > 0 {
-            let mut shuffled: Vec<usize> = (0..self.priorities.len()).collect();
-            shuffled.shuffle(&mut self.rng);
-            self.priorities = shuffled;
+            // Reshuffled in place: the same draws as shuffling a fresh `0..len`.
+            for (task, priority) in self.priorities.iter_mut().enumerate() {
+                *priority = task;
+            }
+            self.priorities.shuffle(&mut self.rng);
             self.next_priority = self.priorities.len();
             let points = (self.depth - 1).min(self.max_steps.saturating_sub(1));
             self.change_points = sample(&mut self.rng, self.max_steps.saturating_sub(1), points)
