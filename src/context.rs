@@ -1143,7 +1143,7 @@ fn step_by(execution: &Execution, thread: usize, taken: usize) {
         execution.fail_and_stop(
             FailureKind::Model(CounterexampleKind::StepLimit),
             format!(
-                "step limit: the execution took more than {} steps (last by `{label}`); \
+                "the execution took more than {} steps (last by `{label}`); \
                  a thread may spin forever. Raise it with `Explorer::max_steps` if the model \
                  really needs more.",
                 execution.max_steps

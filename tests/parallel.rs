@@ -215,3 +215,42 @@ fn a_counterexample_in_a_later_chunk_is_numbered_among_every_execution_before_it
         "the failing chunk stops at its failure"
     );
 }
+
+#[test]
+fn a_failure_in_another_shards_subtree_does_not_stall_this_shards_search() {
+    // Every execution of the racy counter passes 7 steps. Shard 2 runs shard 1's first
+    // subtree before its own: that failure is not its own to report, and used to end
+    // every later execution at its first decision, before it could make any: a search
+    // that never ended.
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let reports: Vec<_> = (1..=3)
+            .map(|index| {
+                Explorer::new(Counter::new(CounterGuard::None))
+                    .engine(Engine::dfs())
+                    .max_steps(7)
+                    .shard(index, 3)
+                    .run()
+            })
+            .collect();
+        sender.send(reports).ok();
+    });
+    let reports = receiver
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a shard's search did not end within 60 s");
+    for report in reports {
+        let kind = report.counterexample().map(|cx| cx.kind());
+        assert_eq!(
+            kind,
+            Some(interleavings::CounterexampleKind::StepLimit),
+            "{report}"
+        );
+        assert_eq!(report.executions(), 1, "{report}");
+        // The kind heads the message once, as for every other kind.
+        let text = report.to_string();
+        assert!(
+            text.contains("\nstep limit: the execution took more than 7 steps (last by `"),
+            "{text}"
+        );
+    }
+}

@@ -123,6 +123,9 @@ impl<S> Guarded<S> {
 impl<S: Scheduler> Scheduler for Guarded<S> {
     fn new_execution(&mut self) -> Option<Schedule> {
         self.job.settle_pending();
+        // The execution that just ended stays installed until the next one begins, after
+        // its first decision: that decision must not take the old one's failure for its own.
+        crate::context::uninstall();
         if self.executions > 0 && !self.choices_seen {
             return None;
         }
