@@ -119,6 +119,9 @@ pub(crate) struct ThreadState {
     pub(crate) parent_pid: u32,
     /// Asked to stop at its next step, without cleanup (`Process::terminate`).
     pub(crate) terminated: bool,
+    /// The last deadlock probe of the std watchdog that this thread answered by failing to
+    /// get the lock it waits for (see [`Log::waits_confirmed`]).
+    pub(crate) confirmed_probe: u64,
     /// Every thread of a modelled process touches this before each step, and its first
     /// thread when it ends, so that the engines see the process's termination and its end
     /// as steps that the parent's looks depend on.
@@ -305,6 +308,23 @@ impl Log {
             .peekable();
         live.peek().is_some() && live.all(|t| matches!(t.status, Status::Waiting { .. }))
     }
+
+    /// True when every live thread waits and each wait is still real: a join waits for a
+    /// thread that has not finished, and a thread waiting for a lock has failed to take it
+    /// since the std watchdog raised `probe`. A waiter the OS has not run since its lock
+    /// came free (or its joined thread ended) still says it waits, but it does not.
+    pub(crate) fn waits_confirmed(&self, probe: u64) -> bool {
+        self.all_waiting()
+            && self.threads.iter().all(|t| match &t.status {
+                Status::Waiting {
+                    op: Op::Join,
+                    target,
+                    ..
+                } => self.threads[*target].status != Status::Finished,
+                Status::Waiting { .. } => t.confirmed_probe == probe,
+                Status::Running | Status::Finished => true,
+            })
+    }
 }
 
 /// Seeded perturbation for the std engine: yields and short sleeps at facade operations.
@@ -322,6 +342,9 @@ pub(crate) struct Execution {
     pub(crate) chaos: Option<Chaos>,
     /// Set by the std engine's watchdog: every thread stops at its next operation.
     pub(crate) abort: AtomicBool,
+    /// The std watchdog's current deadlock probe (0: none yet), which threads waiting for
+    /// a lock answer (see [`Log::waits_confirmed`]).
+    pub(crate) deadlock_probe: AtomicU64,
     /// Operations so far; the std watchdog watches it move.
     pub(crate) steps: AtomicUsize,
     /// Real child processes (std engine) whose frames are still being read.
@@ -444,6 +467,7 @@ impl Execution {
                 pid: MAIN_PID,
                 parent_pid: 0,
                 terminated: false,
+                confirmed_probe: 0,
                 life: None,
             }],
             recorded,
@@ -456,6 +480,7 @@ impl Execution {
             max_steps,
             chaos,
             abort: AtomicBool::new(false),
+            deadlock_probe: AtomicU64::new(0),
             steps: AtomicUsize::new(0),
             real_children: AtomicUsize::new(0),
             failed: AtomicBool::new(false),
@@ -523,6 +548,7 @@ impl Execution {
             pid: spawner.pid,
             parent_pid: spawner.parent_pid,
             terminated: spawner.terminated,
+            confirmed_probe: 0,
             life: spawner.life.clone(),
         };
         log.threads.push(thread);
@@ -609,6 +635,16 @@ impl Execution {
 
     pub(crate) fn set_status(&self, thread: usize, status: Status) {
         self.log().threads[thread].status = status;
+    }
+
+    /// Raises a new deadlock probe (std watchdog) and returns it.
+    pub(crate) fn raise_deadlock_probe(&self) -> u64 {
+        self.deadlock_probe.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// `thread` failed to take the lock it waits for after `probe` was raised.
+    pub(crate) fn confirm_probe(&self, thread: usize, probe: u64) {
+        self.log().threads[thread].confirmed_probe = probe;
     }
 
     /// Runs `block` (an engine call that may block) with `thread` marked as waiting on

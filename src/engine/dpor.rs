@@ -598,6 +598,7 @@ mod tests {
             pid: MAIN_PID,
             parent_pid: 0,
             terminated: false,
+            confirmed_probe: 0,
             life: None,
         };
         let mut log = Log::default();

@@ -72,18 +72,25 @@ fn watch(
 ) -> bool {
     let mut last_steps = execution.steps.load(Ordering::Relaxed);
     let mut last_change = Instant::now();
+    // Every live thread has seemed to wait since the last step: the probe asks the lock
+    // waiters to show that their locks are still taken (see `Log::waits_confirmed`).
+    let mut probe = None;
     while let Err(mpsc::RecvTimeoutError::Timeout) = finished.recv_timeout(POLL) {
         let steps = execution.steps.load(Ordering::Relaxed);
         if steps != last_steps {
             last_steps = steps;
             last_change = Instant::now();
+            probe = None;
             continue;
         }
         let idle = last_change.elapsed();
         if idle >= DEADLOCK_AFTER && execution.log().all_waiting() {
-            let message = execution.deadlock_message();
-            execution.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
-            return abort(execution, main);
+            let raised = *probe.get_or_insert_with(|| execution.raise_deadlock_probe());
+            if execution.log().waits_confirmed(raised) {
+                let message = execution.deadlock_message();
+                execution.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
+                return abort(execution, main);
+            }
         }
         if idle >= STUCK_AFTER {
             execution.fail(
@@ -122,7 +129,10 @@ pub(crate) fn lock<'a, T>(
     name: &Arc<str>,
 ) -> std::sync::LockResult<std::sync::MutexGuard<'a, T>> {
     let mut spins = 0u32;
+    let mut answered = 0;
     loop {
+        // Read before the attempt: a failure answers only a probe raised before it.
+        let probe = execution.deadlock_probe.load(Ordering::SeqCst);
         match mutex.try_lock() {
             Ok(guard) => {
                 if spins > 0 {
@@ -137,6 +147,10 @@ pub(crate) fn lock<'a, T>(
                 return Err(poisoned);
             }
             Err(TryLockError::WouldBlock) => {}
+        }
+        if probe != answered {
+            execution.confirm_probe(thread, probe);
+            answered = probe;
         }
         if spins == 0 {
             execution.note_contention(thread, object, name);
@@ -225,9 +239,17 @@ pub(crate) fn spawn<T: Send + 'static>(
 
 #[cfg(test)]
 mod tests {
-    use super::{Chaos, Perturbation, chaos_of_run, perturbation};
+    use super::{
+        Chaos, CounterexampleKind, FailureKind, POLL, Perturbation, Status, chaos_of_run, lock,
+        perturbation, watch,
+    };
+    use crate::context::{Backend, Execution};
+    use crate::trace::Op;
     use std::collections::HashSet;
+    use std::sync::atomic::Ordering;
+    use std::sync::{Arc, mpsc};
     use std::time::Duration;
+    use std::time::Instant;
 
     #[test]
     fn chaos_does_nothing_yields_and_sleeps_in_the_stated_shares() {
@@ -292,5 +314,100 @@ mod tests {
             assert_eq!(seeds.len(), 10_000, "seed {seed}");
         }
         assert_ne!(chaos_of_run(1, 0).seed, chaos_of_run(2, 0).seed);
+    }
+
+    /// An execution whose main thread waits to join thread 1, which has the status `worker`.
+    fn main_joining_a_thread_that(worker: Status) -> (Arc<Execution>, usize) {
+        let execution = Execution::new(Backend::Std, 1_000, None, false, false, false, true);
+        let thread = execution.add_thread(0, None);
+        execution.set_status(thread, worker);
+        let join = Status::Waiting {
+            op: Op::Join,
+            object: "thread-1".into(),
+            target: thread,
+        };
+        execution.set_status(0, join);
+        (execution, thread)
+    }
+
+    fn waiting_for_the_lock() -> Status {
+        Status::Waiting {
+            op: Op::Lock,
+            object: "lock".into(),
+            target: LOCK,
+        }
+    }
+
+    const LOCK: usize = 7;
+
+    /// Watches a run whose main thread ends by itself after `ms`, or when the run is aborted.
+    fn watch_a_main_thread_that_ends_after(execution: &Arc<Execution>, ms: u64) -> bool {
+        let (done, finished) = mpsc::channel::<()>();
+        let main = {
+            let execution = Arc::clone(execution);
+            std::thread::spawn(move || {
+                let _done = done;
+                let start = Instant::now();
+                while start.elapsed() < Duration::from_millis(ms)
+                    && !execution.abort.load(Ordering::Relaxed)
+                {
+                    std::thread::sleep(POLL);
+                }
+            })
+        };
+        watch(execution, &main, &finished)
+    }
+
+    fn failure_kind(execution: &Execution) -> Option<FailureKind> {
+        execution.log().failure.as_ref().map(|f| f.kind)
+    }
+
+    #[test]
+    fn a_lock_waiter_the_os_has_not_run_since_its_lock_came_free_is_no_deadlock() {
+        // Nobody runs `lock` for thread 1: it stands for a waiter that stays descheduled
+        // (a loaded machine) after its lock came free. It still says it waits.
+        let (execution, _) = main_joining_a_thread_that(waiting_for_the_lock());
+        assert!(watch_a_main_thread_that_ends_after(&execution, 400));
+        assert_eq!(failure_kind(&execution), None);
+    }
+
+    #[test]
+    fn a_join_of_a_thread_that_has_ended_is_no_deadlock() {
+        let (execution, _) = main_joining_a_thread_that(Status::Finished);
+        assert!(watch_a_main_thread_that_ends_after(&execution, 400));
+        assert_eq!(failure_kind(&execution), None);
+    }
+
+    #[test]
+    fn a_lock_waiter_that_still_finds_its_lock_taken_is_a_deadlock() {
+        let (execution, thread) = main_joining_a_thread_that(Status::Running);
+        let mutex = Arc::new(std::sync::Mutex::new(()));
+        let held = mutex.lock().unwrap();
+        let waiter = {
+            let (execution, mutex) = (Arc::clone(&execution), Arc::clone(&mutex));
+            std::thread::spawn(move || {
+                let name: Arc<str> = "lock".into();
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    lock(&mutex, &execution, thread, LOCK, &name).map(drop)
+                }))
+                .is_err()
+            })
+        };
+        let start = Instant::now();
+        assert!(watch_a_main_thread_that_ends_after(&execution, 5_000));
+        assert!(
+            start.elapsed() < Duration::from_secs(2),
+            "{:?}",
+            start.elapsed()
+        );
+        assert_eq!(
+            failure_kind(&execution),
+            Some(FailureKind::Model(CounterexampleKind::Deadlock))
+        );
+        assert!(
+            waiter.join().unwrap(),
+            "the waiter was stopped by the abort"
+        );
+        drop(held);
     }
 }
