@@ -140,6 +140,9 @@ pub(crate) struct Log {
     pub(crate) happens_before: HappensBefore,
     /// Which thread holds each locked mutex.
     locks: Vec<Option<usize>>,
+    /// Under loom, the mutexes that a panic the model caught has released: loom does not
+    /// model poisoning (its `lock` panics on such a lock), so taking one again is refused.
+    loom_poisoned: Vec<ObjectId>,
     /// Steps so far (events other than a thread's end).
     steps: usize,
     /// Lines printed with `io::println!`, in order.
@@ -766,8 +769,19 @@ impl Execution {
     /// deadlocked on the old holder, and its next access would seem to race with the
     /// critical section.
     pub(crate) fn release_unrecorded(&self, thread: usize, mutex: ObjectId) {
-        self.log()
-            .take_effect(thread, Op::Unlock, Effect::Release(mutex));
+        let mut log = self.log();
+        log.take_effect(thread, Op::Unlock, Effect::Release(mutex));
+        if self.backend == Backend::Loom {
+            log.loom_poisoned.push(mutex);
+        }
+    }
+
+    /// Under loom, ends the execution with an error if `mutex` was poisoned (see
+    /// [`Log::loom_poisoned`]), before loom's own `lock` panics on it.
+    pub(crate) fn refuse_loom_poisoned(&self, mutex: ObjectId) {
+        if self.log().loom_poisoned.contains(&mutex) {
+            self.fail_and_stop(FailureKind::Misuse, LOOM_POISONING.to_owned());
+        }
     }
 
     /// Waits a moment (at most a second) for a real child process to report what it could
@@ -942,20 +956,22 @@ impl Execution {
         }
         let log = self.log();
         let waiting = matches!(log.threads[thread].status, Status::Waiting { .. });
+        // A thread that waited in loom's `lock` while a caught panic released the lock
+        // wakes up to loom's own panic on the poisoned lock (see `Log::loom_poisoned`).
+        let woke_to_poison = match &log.threads[thread].status {
+            Status::Waiting {
+                op: Op::Lock,
+                target,
+                ..
+            } => log.loom_poisoned.contains(target),
+            _ => false,
+        };
         let deadlock = waiting && log.all_waiting();
         let label = log.threads[thread].label.clone();
         drop(log);
         let message = crate::panic_hook::message_of(payload);
-        if self.backend == Backend::Loom && message.contains("PoisonError") {
-            // loom's `lock` unwraps its own inner lock, which a guard dropped while its thread
-            // unwound has poisoned: not the model's failure, and no deadlock either.
-            self.fail(
-                FailureKind::Misuse,
-                "a lock that a panic poisoned (the model caught the panic) was taken again: \
-                 loom does not model poisoning, its `lock` panics there. Explore this model \
-                 with the DFS or PCT engine."
-                    .to_owned(),
-            );
+        if woke_to_poison {
+            self.fail(FailureKind::Misuse, LOOM_POISONING.to_owned());
         } else if deadlock {
             // loom reports a deadlock by panicking in the thread that blocked last.
             let message = self.deadlock_message();
@@ -1009,6 +1025,10 @@ impl Execution {
         parts.join("; ")
     }
 }
+
+const LOOM_POISONING: &str = "a lock that a panic poisoned (the model caught the panic) was \
+     taken again: loom does not model poisoning, its `lock` panics there. Explore this model \
+     with the DFS or PCT engine.";
 
 /// The execution running on this thread, if any.
 pub(crate) fn current() -> Option<Arc<Execution>> {

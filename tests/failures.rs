@@ -537,3 +537,56 @@ fn a_lock_released_by_a_caught_panic_is_free_for_the_deadlock_check() {
         "{error}"
     );
 }
+
+/// Only loom's own lock is taken for loom's missing poisoning: a model that unwraps a
+/// poisoned lock of its own (a `std` one, outside the facade) under loom panics, and that
+/// is the model's failure.
+#[test]
+fn a_poisoned_std_lock_unwrapped_under_loom_is_the_models_panic() {
+    let report = explore(|| {
+        let lock = std::sync::Mutex::new(0);
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _held = lock.lock().unwrap();
+            std::panic::panic_any("a panic the model catches");
+        }));
+        drop(lock.lock().unwrap());
+    })
+    .engine(Engine::loom())
+    .run();
+    let cx = report.counterexample().expect("a counterexample");
+    assert_eq!(cx.kind(), CounterexampleKind::Panic, "{report}");
+    assert!(cx.message().contains("PoisonError"), "{report}");
+}
+
+/// Under loom, taking a lock that a caught panic poisoned, with `lock` or `try_lock` and
+/// after the poisoning, is the same error as waking up to one: loom would panic in its own
+/// code.
+#[test]
+fn retaking_a_poisoned_lock_under_loom_is_an_error_naming_the_engines_to_use() {
+    for try_it in [false, true] {
+        let error = explore(move || {
+            let lock = Arc::new(Mutex::new(0).named("lock"));
+            let holder = std::panic::AssertUnwindSafe(&lock);
+            let _ = std::panic::catch_unwind(move || {
+                let _held = holder.lock().unwrap();
+                std::panic::panic_any("a panic the model catches");
+            });
+            let lock = Arc::clone(&lock);
+            let retaken = thread::spawn(move || {
+                if try_it {
+                    lock.try_lock().is_err()
+                } else {
+                    lock.lock().is_err()
+                }
+            });
+            let _ = retaken.join();
+        })
+        .engine(Engine::loom())
+        .try_run()
+        .unwrap_err();
+        assert!(
+            matches!(&error, Error::Misuse(m) if m.contains("loom does not model poisoning")),
+            "try_lock: {try_it}: {error}"
+        );
+    }
+}

@@ -252,12 +252,15 @@ impl<T> Mutex<T> {
                 execution.record_with(thread, Op::Lock, &self.name, None, effect);
                 (plain(locked), None)
             }
-            Lock::Loom(lock, _) => execution.lock(thread, object, &self.name, || {
-                lift(lock.lock(), |guard| {
-                    // SAFETY: see `EngineGuard`; dropped or forgotten before `lock` is.
-                    EngineGuard::Loom(unsafe { extend_loom(guard) })
+            Lock::Loom(lock, _) => {
+                execution.refuse_loom_poisoned(object);
+                execution.lock(thread, object, &self.name, || {
+                    lift(lock.lock(), |guard| {
+                        // SAFETY: see `EngineGuard`; dropped or forgotten before `lock` is.
+                        EngineGuard::Loom(unsafe { extend_loom(guard) })
+                    })
                 })
-            }),
+            }
             Lock::Shuttle(lock) => execution.lock(thread, object, &self.name, || {
                 lift(lock.lock(), |guard| {
                     // SAFETY: as above.
@@ -284,6 +287,9 @@ impl<T> Mutex<T> {
                 EngineGuard::Std(unsafe { extend_std(guard) })
             }),
             Lock::Loom(lock, probe) => {
+                if let Some((execution, _)) = &entered {
+                    execution.refuse_loom_poisoned(self.binding.object);
+                }
                 match (probe, &entered) {
                     (Some(probe), _) => probe.write(),
                     (None, Some((execution, _))) => {
