@@ -218,8 +218,9 @@ mod tests {
     }
 
     /// Every choice of `scheduler` over 200 executions of a model whose 20 threads (more
-    /// than the priorities made up front) spawn threads, yield, lock and touch atomics, so
-    /// that tasks are admitted mid-execution and executions differ in length.
+    /// than the priorities made up front) spawn threads, yield, lock, touch atomics and draw
+    /// random numbers, so that tasks are admitted mid-execution and executions differ in
+    /// length.
     fn choices(scheduler: impl Scheduler + 'static) -> Vec<Option<TaskId>> {
         let choices = Arc::new(Mutex::new(Vec::new()));
         let recording = Recording {
@@ -241,6 +242,12 @@ mod tests {
                             if count.fetch_add(1, Ordering::SeqCst) % 2 == 0 {
                                 shuttle::thread::yield_now();
                             }
+                        }
+                        // A random draw of the model's own comes from the scheduler too,
+                        // and steers what follows.
+                        use rand::RngCore;
+                        if shuttle::rand::thread_rng().next_u64() % 3 == 0 {
+                            shuttle::thread::yield_now();
                         }
                         if i == 0 {
                             let count = Arc::clone(&count);
