@@ -168,6 +168,23 @@ fn a_spin_loop_that_never_yields_ends_as_a_step_limit_counterexample() {
     }
 }
 
+/// A step limit above the engines' own defaults is still ours: shuttle stops an execution
+/// after a million of its steps unless told otherwise, and would fail the search with its
+/// own panic before our limit, with no trace.
+#[test]
+fn a_step_limit_above_shuttles_default_is_still_ours() {
+    let report = explore(|| {
+        let flag = AtomicBool::new(false).named("ready");
+        while !flag.load(Ordering::SeqCst) {}
+    })
+    .engine(Engine::dfs())
+    .max_steps(1_000_100)
+    .run();
+    let cx = report.counterexample().expect("a counterexample");
+    assert_eq!(cx.kind(), CounterexampleKind::StepLimit, "{report}");
+    assert!(cx.message().contains("more than 1000100 steps"), "{report}");
+}
+
 #[test]
 fn a_check_that_panics_is_a_panic_counterexample() {
     #[derive(Clone)]
