@@ -576,3 +576,23 @@ fn the_stated_rate_is_executions_over_wall_time() {
         "{rate} against {expected}"
     );
 }
+
+/// A model with one schedule (no second thread) has nothing to sample: the sampling engines
+/// run it once, not their whole budget, and say that one execution passed.
+#[test]
+fn a_sampler_runs_a_model_with_one_schedule_once() {
+    for engine in sampling() {
+        let report = interleavings::explore(|| {
+            let value = interleavings::Shared::new(1);
+            value.set(value.get() + 1);
+            assert_eq!(value.get(), 2);
+        })
+        .engine(engine.clone())
+        .run();
+        assert_eq!(report.executions(), 1, "{engine}: {report}");
+        assert!(
+            matches!(report.verdict(), Verdict::Passed { executions: 1 }),
+            "{engine}: {report}"
+        );
+    }
+}
