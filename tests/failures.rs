@@ -144,6 +144,12 @@ fn a_failed_assert_on_a_racy_closure_is_shown_as_the_race() {
     assert!(failure.contains("lost update"), "{failure}");
 }
 
+/// Waits for a flag that nobody sets, without yielding.
+fn spin_until_ready() {
+    let flag = AtomicBool::new(false).named("ready");
+    while !flag.load(Ordering::SeqCst) {}
+}
+
 #[test]
 fn a_spin_loop_that_never_yields_ends_as_a_step_limit_counterexample() {
     for engine in [
@@ -152,13 +158,10 @@ fn a_spin_loop_that_never_yields_ends_as_a_step_limit_counterexample() {
         Engine::pct(10, 3),
         Engine::std().runs(1),
     ] {
-        let report = explore(|| {
-            let flag = AtomicBool::new(false).named("ready");
-            while !flag.load(Ordering::SeqCst) {}
-        })
-        .engine(engine.clone())
-        .max_steps(500)
-        .run();
+        let report = explore(spin_until_ready)
+            .engine(engine.clone())
+            .max_steps(500)
+            .run();
         let kind = report.counterexample().map(|cx| cx.kind());
         assert_eq!(
             kind,
@@ -173,13 +176,10 @@ fn a_spin_loop_that_never_yields_ends_as_a_step_limit_counterexample() {
 /// own panic before our limit, with no trace.
 #[test]
 fn a_step_limit_above_shuttles_default_is_still_ours() {
-    let report = explore(|| {
-        let flag = AtomicBool::new(false).named("ready");
-        while !flag.load(Ordering::SeqCst) {}
-    })
-    .engine(Engine::dfs())
-    .max_steps(1_000_100)
-    .run();
+    let report = explore(spin_until_ready)
+        .engine(Engine::dfs())
+        .max_steps(1_000_100)
+        .run();
     let cx = report.counterexample().expect("a counterexample");
     assert_eq!(cx.kind(), CounterexampleKind::StepLimit, "{report}");
     assert!(cx.message().contains("more than 1000100 steps"), "{report}");
