@@ -722,6 +722,10 @@ impl Execution {
         self.replay_point();
         let deadlocked = {
             let mut log = self.log();
+            if log.loom_poisoned.contains(&mutex) {
+                drop(log);
+                self.refuse_loom_poisoned();
+            }
             let held = log.note_contention(thread, mutex, name);
             log.threads[thread].status = Status::Waiting {
                 op: Op::Lock,
@@ -778,10 +782,14 @@ impl Execution {
 
     /// Under loom, ends the execution with an error if `mutex` was poisoned (see
     /// [`Log::loom_poisoned`]), before loom's own `lock` panics on it.
-    pub(crate) fn refuse_loom_poisoned(&self, mutex: ObjectId) {
+    pub(crate) fn refuse_if_loom_poisoned(&self, mutex: ObjectId) {
         if self.log().loom_poisoned.contains(&mutex) {
-            self.fail_and_stop(FailureKind::Misuse, LOOM_POISONING.to_owned());
+            self.refuse_loom_poisoned();
         }
+    }
+
+    fn refuse_loom_poisoned(&self) -> ! {
+        self.fail_and_stop(FailureKind::Misuse, LOOM_POISONING.to_owned())
     }
 
     /// Waits a moment (at most a second) for a real child process to report what it could

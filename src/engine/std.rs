@@ -132,8 +132,14 @@ pub(crate) fn lock<'a, T>(
     let mut spins = 0u32;
     let mut answered = 0;
     loop {
-        // Read before the attempt: a failure answers only a probe raised before it.
-        let probe = execution.deadlock_probe.load(Ordering::SeqCst);
+        // Read before the attempt: a failure answers only a probe raised before it. The
+        // first attempt answers none (the thread is not waiting yet), which keeps the load
+        // off the uncontended path.
+        let probe = if spins > 0 {
+            execution.deadlock_probe.load(Ordering::SeqCst)
+        } else {
+            answered
+        };
         match mutex.try_lock() {
             Ok(guard) => {
                 if spins > 0 {

@@ -252,15 +252,13 @@ impl<T> Mutex<T> {
                 execution.record_with(thread, Op::Lock, &self.name, None, effect);
                 (plain(locked), None)
             }
-            Lock::Loom(lock, _) => {
-                execution.refuse_loom_poisoned(object);
-                execution.lock(thread, object, &self.name, || {
-                    lift(lock.lock(), |guard| {
-                        // SAFETY: see `EngineGuard`; dropped or forgotten before `lock` is.
-                        EngineGuard::Loom(unsafe { extend_loom(guard) })
-                    })
+            // `Execution::lock` refuses a lock that loom would find poisoned.
+            Lock::Loom(lock, _) => execution.lock(thread, object, &self.name, || {
+                lift(lock.lock(), |guard| {
+                    // SAFETY: see `EngineGuard`; dropped or forgotten before `lock` is.
+                    EngineGuard::Loom(unsafe { extend_loom(guard) })
                 })
-            }
+            }),
             Lock::Shuttle(lock) => execution.lock(thread, object, &self.name, || {
                 lift(lock.lock(), |guard| {
                     // SAFETY: as above.
@@ -288,7 +286,7 @@ impl<T> Mutex<T> {
             }),
             Lock::Loom(lock, probe) => {
                 if let Some((execution, _)) = &entered {
-                    execution.refuse_loom_poisoned(self.binding.object);
+                    execution.refuse_if_loom_poisoned(self.binding.object);
                 }
                 match (probe, &entered) {
                     (Some(probe), _) => probe.write(),
