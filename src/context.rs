@@ -128,6 +128,16 @@ pub(crate) struct ThreadState {
     pub(crate) life: Option<Arc<crate::shared::Point>>,
 }
 
+/// A question from the std watchdog to the threads that wait for a lock: do you still find
+/// it taken? Raised when every live thread seemed to wait (see [`Log::waits_confirmed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct DeadlockProbe {
+    /// What a lock waiter answers with (`ThreadState::confirmed_probe`).
+    number: u64,
+    /// `Log::status_changes` when it was raised.
+    status_changes: u64,
+}
+
 /// The virtual pid of the model's main process.
 pub(crate) const MAIN_PID: u32 = 1;
 
@@ -145,6 +155,10 @@ pub(crate) struct Log {
     loom_poisoned: Vec<ObjectId>,
     /// Steps so far (events other than a thread's end).
     steps: usize,
+    /// Status writes so far. Some status changes take no step (a join that returns, an
+    /// unlock while unwinding, a thread's end): a std deadlock probe holds only while this
+    /// has not moved since it was raised (see [`Log::waits_confirmed`]).
+    status_changes: u64,
     /// Lines printed with `io::println!`, in order.
     output: Vec<String>,
     /// The DFS decisions after which `io::output()` read the lines. Not events (a trace
@@ -312,21 +326,43 @@ impl Log {
         live.peek().is_some() && live.all(|t| matches!(t.status, Status::Waiting { .. }))
     }
 
-    /// True when every live thread waits and each wait is still real: a join waits for a
-    /// thread that has not finished, and a thread waiting for a lock has failed to take it
-    /// since the std watchdog raised `probe`. A waiter the OS has not run since its lock
-    /// came free (or its joined thread ended) still says it waits, but it does not.
-    pub(crate) fn waits_confirmed(&self, probe: u64) -> bool {
-        self.all_waiting()
+    pub(crate) fn set_status(&mut self, thread: usize, status: Status) {
+        self.threads[thread].status = status;
+        self.status_changes += 1;
+    }
+
+    /// Raises a std deadlock probe if every live thread says it waits (see
+    /// [`Log::waits_confirmed`]); `number` is the next probe number.
+    pub(crate) fn deadlock_probe(&self, number: u64) -> Option<DeadlockProbe> {
+        self.all_waiting().then_some(DeadlockProbe {
+            number,
+            status_changes: self.status_changes,
+        })
+    }
+
+    /// True when `probe` still stands and every wait is real: no thread's status has
+    /// changed since the probe was raised (every live thread waited then, so a lock can
+    /// have come free since only if some thread stopped waiting), each join waits for a
+    /// thread that has not finished, and each thread waiting for a lock has failed to take
+    /// it since the probe. A waiter the OS has not run since its lock came free (or its
+    /// joined thread ended) still says it waits, but it does not.
+    pub(crate) fn waits_confirmed(&self, probe: DeadlockProbe) -> bool {
+        self.status_changes == probe.status_changes
+            && self.all_waiting()
             && self.threads.iter().all(|t| match &t.status {
                 Status::Waiting {
                     op: Op::Join,
                     target,
                     ..
                 } => self.threads[*target].status != Status::Finished,
-                Status::Waiting { .. } => t.confirmed_probe == probe,
+                Status::Waiting { .. } => t.confirmed_probe == probe.number,
                 Status::Running | Status::Finished => true,
             })
+    }
+
+    /// True when `probe` no longer stands: a thread's status changed since it was raised.
+    pub(crate) fn probe_void(&self, probe: DeadlockProbe) -> bool {
+        self.status_changes != probe.status_changes
     }
 }
 
@@ -637,12 +673,16 @@ impl Execution {
     }
 
     pub(crate) fn set_status(&self, thread: usize, status: Status) {
-        self.log().threads[thread].status = status;
+        self.log().set_status(thread, status);
     }
 
-    /// Raises a new deadlock probe (std watchdog) and returns it.
-    pub(crate) fn raise_deadlock_probe(&self) -> u64 {
-        self.deadlock_probe.fetch_add(1, Ordering::SeqCst) + 1
+    /// Raises a new deadlock probe (std watchdog) if every live thread says it waits.
+    pub(crate) fn raise_deadlock_probe(&self) -> Option<DeadlockProbe> {
+        // Under the log's lock: no status can change between the look and the count.
+        let log = self.log();
+        let probe = log.deadlock_probe(self.deadlock_probe.load(Ordering::SeqCst) + 1)?;
+        self.deadlock_probe.store(probe.number, Ordering::SeqCst);
+        Some(probe)
     }
 
     /// `thread` failed to take the lock it waits for after `probe` was raised.
@@ -666,11 +706,14 @@ impl Execution {
     ) -> R {
         let deadlocked = {
             let mut log = self.log();
-            log.threads[thread].status = Status::Waiting {
-                op,
-                object: Arc::clone(object),
-                target,
-            };
+            log.set_status(
+                thread,
+                Status::Waiting {
+                    op,
+                    object: Arc::clone(object),
+                    target,
+                },
+            );
             self.backend == Backend::Shuttle && log.deadlocked()
         };
         self.stop_if_deadlocked(deadlocked);
@@ -687,7 +730,7 @@ impl Execution {
         self.record(thread, Op::Finish, no_object(), None);
         let deadlocked = {
             let mut log = self.log();
-            log.threads[thread].status = Status::Finished;
+            log.set_status(thread, Status::Finished);
             // With the main thread gone shuttle ends the execution (its other tasks were
             // detached), and so does a real program.
             self.backend == Backend::Shuttle
@@ -727,18 +770,21 @@ impl Execution {
                 self.refuse_loom_poisoned();
             }
             let held = log.note_contention(thread, mutex, name);
-            log.threads[thread].status = Status::Waiting {
-                op: Op::Lock,
-                object: Arc::clone(name),
-                target: mutex,
-            };
+            log.set_status(
+                thread,
+                Status::Waiting {
+                    op: Op::Lock,
+                    object: Arc::clone(name),
+                    target: mutex,
+                },
+            );
             // Waiting for a free lock completes no deadlock.
             self.backend == Backend::Shuttle && held && log.deadlocked()
         };
         self.stop_if_deadlocked(deadlocked);
         let result = lock();
         let mut log = self.log();
-        log.threads[thread].status = Status::Running;
+        log.set_status(thread, Status::Running);
         log.push(thread, Op::Lock, name, None, Effect::Acquire(mutex));
         // The index of the `lock` event where a quiet section may begin: only the DFS's
         // reduction reads quiet sections (shuttle, `Shared` accesses not points; see

@@ -85,12 +85,17 @@ fn watch(
             continue;
         }
         let idle = last_change.elapsed();
-        if idle >= DEADLOCK_AFTER && execution.log().all_waiting() {
-            let raised = *probe.get_or_insert_with(|| execution.raise_deadlock_probe());
-            if execution.log().waits_confirmed(raised) {
-                let message = execution.deadlock_message();
-                execution.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
-                return abort(execution, main);
+        if idle >= DEADLOCK_AFTER {
+            match probe {
+                None => probe = execution.raise_deadlock_probe(),
+                Some(raised) if execution.log().waits_confirmed(raised) => {
+                    let message = execution.deadlock_message();
+                    execution.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
+                    return abort(execution, main);
+                }
+                // A thread stopped waiting (or ended) since: ask again.
+                Some(raised) if execution.log().probe_void(raised) => probe = None,
+                Some(_) => {}
             }
         }
         if idle >= STUCK_AFTER {
@@ -382,6 +387,42 @@ mod tests {
     fn a_join_of_a_thread_that_has_ended_is_no_deadlock() {
         let (execution, _) = main_joining_a_thread_that(Status::Finished);
         assert!(watch_a_main_thread_that_ends_after(&execution, 400));
+        assert_eq!(failure_kind(&execution), None);
+    }
+
+    #[test]
+    fn an_answer_given_before_a_thread_stopped_waiting_confirms_no_deadlock() {
+        // Main waits to join thread 1, which has ended; thread 2 waits for a lock and
+        // answers the probe while the lock is taken. Then main's join returns and main
+        // waits to join thread 2, and the lock comes free (taking no step: an unlock while
+        // unwinding), but thread 2 is not run again. Its answer predates main's change.
+        let (execution, _) = main_joining_a_thread_that(Status::Finished);
+        let waiter = execution.add_thread(0, None);
+        execution.set_status(waiter, waiting_for_the_lock());
+        let orchestrator = {
+            let execution = Arc::clone(&execution);
+            std::thread::spawn(move || {
+                let start = Instant::now();
+                loop {
+                    let probe = execution.deadlock_probe.load(Ordering::SeqCst);
+                    if probe > 0 {
+                        execution.confirm_probe(waiter, probe);
+                        break;
+                    }
+                    assert!(start.elapsed() < Duration::from_secs(5), "no probe raised");
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                execution.set_status(0, Status::Running);
+                let join = Status::Waiting {
+                    op: Op::Join,
+                    object: "thread-2".into(),
+                    target: waiter,
+                };
+                execution.set_status(0, join);
+            })
+        };
+        assert!(watch_a_main_thread_that_ends_after(&execution, 600));
+        orchestrator.join().unwrap();
         assert_eq!(failure_kind(&execution), None);
     }
 
