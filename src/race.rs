@@ -128,6 +128,24 @@ impl HappensBefore {
         &self.races
     }
 
+    /// Empties this state for a new execution, keeping its buffers: a zero clock stands
+    /// for a missing one (reading one gives 0, joining one changes nothing), and an object's
+    /// zero clock for no release yet.
+    pub(crate) fn reset(&mut self) {
+        for clock in &mut self.threads {
+            clock.0.fill(0);
+        }
+        for clock in self.objects.iter_mut().flatten() {
+            clock.0.fill(0);
+        }
+        for history in &mut self.shared {
+            history.write = None;
+            history.reads.clear();
+        }
+        self.races.clear();
+        self.clock(0).set(0, 1);
+    }
+
     fn clock(&mut self, thread: usize) -> &mut Clock {
         if self.threads.len() <= thread {
             self.threads.resize(thread + 1, Clock::default());
@@ -180,15 +198,21 @@ impl HappensBefore {
             Effect::Overwrite(object) => {
                 *self.object(object) = None;
             }
+            // Copied and joined in place too, through a clock taken out for the while: a
+            // reused state keeps its clocks' buffers (see `reset`).
             Effect::Spawn(child) => {
-                let mut inherited = self.clock(thread).clone();
-                inherited.set(child, 1);
-                *self.clock(child) = inherited;
-                self.clock(thread).tick(thread);
+                self.clock(child);
+                let parent = std::mem::take(self.clock(thread));
+                self.threads[child].0.clone_from(&parent.0);
+                self.threads[child].set(child, 1);
+                self.threads[thread] = parent;
+                self.threads[thread].tick(thread);
             }
             Effect::Join(child) => {
-                let finished = self.clock(child).clone();
-                self.clock(thread).join(&finished);
+                self.clock(thread);
+                let finished = std::mem::take(self.clock(child));
+                self.threads[thread].join(&finished);
+                self.threads[child] = finished;
             }
         }
     }
@@ -282,6 +306,81 @@ mod tests {
             hb.apply(0, child - 1, Effect::Spawn(child));
         }
         hb
+    }
+
+    /// Effects as `(thread, effect)`, applied as events 0, 1, ...
+    fn applied(mut hb: HappensBefore, effects: &[(usize, Effect)]) -> Vec<Race> {
+        for (event, &(thread, effect)) in effects.iter().enumerate() {
+            hb.apply(thread, event, effect);
+        }
+        hb.races().to_vec()
+    }
+
+    #[test]
+    fn a_reset_state_finds_what_a_fresh_one_finds() {
+        // The last execution left clocks, a released lock and written variables behind.
+        let dirty = || {
+            let mut hb = spawned(3);
+            let effects = [
+                (1, Effect::Acquire(5)),
+                (1, Effect::Write(9)),
+                (1, Effect::Release(5)),
+                (2, Effect::Read(9)),
+                (3, Effect::Write(8)),
+                (3, Effect::Release(6)),
+                (0, Effect::Join(3)),
+                (0, Effect::Join(1)),
+            ];
+            for (event, (thread, effect)) in effects.into_iter().enumerate() {
+                hb.apply(thread, 3 + event, effect);
+            }
+            assert!(!hb.races().is_empty());
+            hb
+        };
+        let spawn = |n| (0, Effect::Spawn(n));
+        let runs: [&[(usize, Effect)]; 5] = [
+            // Nor joined: the main thread reads without waiting for its child's write.
+            &[spawn(1), (1, Effect::Write(9)), (0, Effect::Read(9))],
+            // A lock released last time orders nothing now: thread 2 races with thread 1.
+            &[
+                spawn(1),
+                spawn(2),
+                (1, Effect::Write(9)),
+                (2, Effect::Acquire(5)),
+                (2, Effect::Read(9)),
+            ],
+            // Variables written last time were not written now: no race.
+            &[
+                spawn(1),
+                spawn(2),
+                (2, Effect::Read(9)),
+                (1, Effect::Read(8)),
+            ],
+            // Nor read: a write after them races with nothing.
+            &[
+                spawn(1),
+                (1, Effect::Write(9)),
+                (0, Effect::Join(1)),
+                (0, Effect::Write(9)),
+            ],
+            // Clocks start again: the main thread's write before the spawn is ordered.
+            &[
+                (0, Effect::Write(8)),
+                spawn(1),
+                (1, Effect::Write(8)),
+                spawn(2),
+                (2, Effect::Write(8)),
+            ],
+        ];
+        for effects in runs {
+            let mut reused = dirty();
+            reused.reset();
+            assert_eq!(
+                applied(reused, effects),
+                applied(HappensBefore::default(), effects),
+                "{effects:?}"
+            );
+        }
     }
 
     #[test]
