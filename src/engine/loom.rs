@@ -9,7 +9,7 @@
 use super::{Job, coroutine_body};
 use crate::context::{Backend, Execution, FailureKind};
 use std::any::Any;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize};
@@ -23,8 +23,64 @@ loom::thread_local! {
     static THREAD_INDEX: Cell<usize> = Cell::new(0);
 }
 
+std::thread_local! {
+    /// Where each model thread of the running loom execution began on its stack, and its
+    /// index, in the order they began (see [`thread_index`]).
+    static STACK_TOPS: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
+}
+
+/// How far below the address where a loom thread began its stack is surely still its own.
+/// loom runs each thread on a stack of its own that `generator` maps for it: 32 KiB, with
+/// a guard page below, and above the thread's first frame only the coroutine's small
+/// start-up frames. A deeper address is looked up the slow way.
+const STACK_REACH: usize = 28 * 1024;
+
+/// An address in the caller's stack frame.
+#[inline(always)]
+fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
+}
+
+/// The model thread running now. Asked at every facade operation, so it is answered from
+/// the stack pointer: loom's own thread-local storage (kept as the fallback, and as a
+/// check in debug builds) looks the value up in a hash map, about 330 instructions. The
+/// threads of one execution live on disjoint stacks that stay mapped until it ends, and
+/// each notes where it began before its first operation; the table starts again with each
+/// execution, since a new execution may get an old one's stacks for other threads.
 pub(crate) fn thread_index() -> usize {
-    THREAD_INDEX.with(Cell::get)
+    let here = stack_address();
+    match on_stack(here) {
+        Some(index) => {
+            debug_assert_eq!(index, THREAD_INDEX.with(Cell::get), "stack at {here:#x}");
+            index
+        }
+        None => THREAD_INDEX.with(Cell::get),
+    }
+}
+
+/// The model thread whose stack holds `here`, if the table knows it.
+fn on_stack(here: usize) -> Option<usize> {
+    STACK_TOPS.with_borrow(|tops| {
+        tops.iter()
+            .rev()
+            .find(|&&(top, _)| here <= top && top - here < STACK_REACH)
+            .map(|&(_, index)| index)
+    })
+}
+
+/// Starts the table of stacks for a new execution, whose main thread began at `top`.
+pub(crate) fn begin_execution(top: usize) {
+    STACK_TOPS.with_borrow_mut(|tops| {
+        tops.clear();
+        tops.push((top, 0));
+    });
+}
+
+/// An address in the current stack frame, for [`begin_execution`].
+#[inline(always)]
+pub(crate) fn stack_top() -> usize {
+    stack_address()
 }
 
 /// Branches loom may take per execution. Our own step limit (one step per facade operation,
@@ -76,6 +132,8 @@ pub(crate) fn spawn<T: Send + 'static>(
     }
     builder
         .spawn(move || {
+            let top = stack_address();
+            STACK_TOPS.with_borrow_mut(|tops| tops.push((top, index)));
             THREAD_INDEX.with(|i| i.set(index));
             body()
         })
@@ -104,5 +162,52 @@ impl Point {
 
     pub(crate) fn write(&self) {
         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Engine, explore, thread};
+
+    /// Looks the running thread up from a frame about `kib` KiB deeper than the caller's.
+    fn found_from_deeper(kib: usize) -> Option<usize> {
+        let pad = [0u8; 1024];
+        std::hint::black_box(&pad);
+        if kib == 0 {
+            on_stack(stack_address())
+        } else {
+            found_from_deeper(kib - 1)
+        }
+    }
+
+    #[test]
+    fn every_thread_of_a_loom_execution_is_found_by_its_stack() {
+        // The fast path answers (in debug builds each answer is also checked against
+        // loom's thread-local storage), at the top of each thread and 8 KiB deeper.
+        let report = explore(|| {
+            assert_eq!(found_from_deeper(0), Some(0));
+            let children: Vec<_> = (1..=3)
+                .map(|index| {
+                    thread::spawn(move || {
+                        assert_eq!(found_from_deeper(0), Some(index));
+                        thread::yield_now();
+                        assert_eq!(found_from_deeper(8), Some(index));
+                    })
+                })
+                .collect();
+            assert_eq!(found_from_deeper(8), Some(0));
+            for child in children {
+                child.join().unwrap();
+            }
+            assert_eq!(found_from_deeper(0), Some(0));
+        })
+        .engine(Engine::loom())
+        .run();
+        assert!(report.is_proved(), "{report}");
+        // Outside loom's stacks the table answers nothing, though it still holds the last
+        // execution's.
+        assert!(STACK_TOPS.with_borrow(|tops| tops.len()) == 4);
+        assert_eq!(found_from_deeper(0), None);
     }
 }
