@@ -380,6 +380,7 @@ impl Log {
         live.peek().is_some() && live.all(|t| matches!(t.status, Status::Waiting { .. }))
     }
 
+    /// Every status write goes through here, so that a deadlock probe sees it.
     pub(crate) fn set_status(&mut self, thread: usize, status: Status) {
         self.threads[thread].status = status;
         self.status_changes += 1;
