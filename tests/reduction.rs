@@ -109,6 +109,28 @@ fn the_reduction_explores_fewer_executions_where_it_applies() {
 }
 
 #[test]
+fn an_engine_and_its_report_name_a_reduction_that_is_not_the_default() {
+    for (reduction, words) in [
+        (Reduction::Off, ", no reduction"),
+        (
+            Reduction::SyncPointsOnly,
+            ", reduced to sync points without fallback",
+        ),
+    ] {
+        for engine in exhaustive(reduction) {
+            assert!(engine.to_string().contains(words), "{engine}");
+        }
+    }
+    for engine in exhaustive(Reduction::SyncPoints) {
+        assert!(!engine.to_string().contains("reduc"), "{engine}");
+    }
+    let report = Explorer::new(TicketSale::guarded(2, 1))
+        .engine(Engine::loom().reduction(Reduction::Off))
+        .run();
+    assert!(report.to_string().contains(", no reduction"), "{report}");
+}
+
+#[test]
 fn reduction_is_for_exhaustive_engines_only() {
     let error = explore(|| {})
         .engine(Engine::pct(10, 2).reduction(Reduction::Off))
