@@ -1341,3 +1341,39 @@ fn misuse(execution: &Execution, binding: Binding, what: &str, name: &str) -> ! 
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded_execution() -> Arc<Execution> {
+        Execution::new(Backend::Std, 1_000, None, false, false, false, true)
+    }
+
+    #[test]
+    fn the_next_execution_on_a_thread_reuses_the_last_ones_log_emptied() {
+        let first = recorded_execution();
+        let name: Arc<str> = "x".into();
+        let spawned = first.add_thread(0, None);
+        for _ in 0..100 {
+            first.record(spawned, Op::Get, &name, None);
+        }
+        first.set_status(spawned, Status::Finished);
+        let capacity = first.log().events.capacity();
+        assert!(capacity >= 100);
+        drop(first);
+
+        let next = recorded_execution();
+        let log = next.log();
+        assert_eq!(
+            log.events.capacity(),
+            capacity,
+            "the events' buffer is reused"
+        );
+        assert!(log.events.is_empty());
+        assert_eq!(log.threads.len(), 1);
+        assert_eq!(log.threads[0].status, Status::Running);
+        assert_eq!((log.steps, log.taken(1)), (0, 0));
+        assert!(log.happens_before.races().is_empty());
+    }
+}
