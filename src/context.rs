@@ -1370,6 +1370,7 @@ mod tests {
             capacity,
             "the events' buffer is reused"
         );
+        assert!(log.threads.capacity() >= 2 && log.taken.capacity() >= 2);
         assert!(log.events.is_empty());
         assert_eq!(log.threads.len(), 1);
         assert_eq!(log.threads[0].status, Status::Running);
