@@ -128,6 +128,23 @@ pub(crate) struct ThreadState {
     pub(crate) life: Option<Arc<crate::shared::Point>>,
 }
 
+impl ThreadState {
+    /// A thread of the main process that no model thread spawned (the main thread).
+    pub(crate) fn unspawned(label: &str, status: Status) -> Self {
+        ThreadState {
+            label: Arc::from(label),
+            named: true,
+            status,
+            parent: None,
+            pid: MAIN_PID,
+            parent_pid: 0,
+            terminated: false,
+            confirmed_probe: 0,
+            life: None,
+        }
+    }
+}
+
 /// A question from the std watchdog to the threads that wait for a lock: do you still find
 /// it taken? Raised when every live thread seemed to wait (see [`Log::waits_confirmed`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -557,18 +574,7 @@ impl Execution {
         try_lock_probes: bool,
         recorded: bool,
     ) -> Arc<Self> {
-        let main = ThreadState {
-            label: Arc::from("main"),
-            named: true,
-            status: Status::Running,
-            parent: None,
-            pid: MAIN_PID,
-            parent_pid: 0,
-            terminated: false,
-            confirmed_probe: 0,
-            life: None,
-        };
-        let log = Log::fresh(recorded, main);
+        let log = Log::fresh(recorded, ThreadState::unspawned("main", Status::Running));
         LIVE_EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         Arc::new(Execution {
             id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),

@@ -589,18 +589,8 @@ mod tests {
         cuts: &[(usize, usize)],
         notes: impl FnOnce(&mut Log),
     ) -> Vec<Transition> {
-        use crate::context::{MAIN_PID, Status, ThreadState};
-        let thread = |label: &str| ThreadState {
-            label: Arc::from(label),
-            named: true,
-            status: Status::Finished,
-            parent: None,
-            pid: MAIN_PID,
-            parent_pid: 0,
-            terminated: false,
-            confirmed_probe: 0,
-            life: None,
-        };
+        use crate::context::{Status, ThreadState};
+        let thread = |label: &str| ThreadState::unspawned(label, Status::Finished);
         let mut log = Log::default();
         log.threads = vec![thread("main"), thread("a")];
         log.events = events
