@@ -70,17 +70,11 @@ fn on_stack(here: usize) -> Option<usize> {
 }
 
 /// Starts the table of stacks for a new execution, whose main thread began at `top`.
-pub(crate) fn begin_execution(top: usize) {
+fn begin_execution(top: usize) {
     STACK_TOPS.with_borrow_mut(|tops| {
         tops.clear();
         tops.push((top, 0));
     });
-}
-
-/// An address in the current stack frame, for [`begin_execution`].
-#[inline(always)]
-pub(crate) fn stack_top() -> usize {
-    stack_address()
 }
 
 /// Branches loom may take per execution. Our own step limit (one step per facade operation,
@@ -104,6 +98,10 @@ pub(crate) fn drive(
     builder.log = false;
     builder.location = false;
     let body = coroutine_body(job, Backend::Loom, true);
+    let body = move || {
+        begin_execution(stack_address());
+        body()
+    };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.check(body)))
 }
 

@@ -428,9 +428,6 @@ pub(crate) fn coroutine_body(
     stop_by_panic: bool,
 ) -> impl Fn() + Send + Sync {
     move || {
-        if backend == Backend::Loom {
-            loom::begin_execution(loom::stack_top());
-        }
         if stop_by_panic && !job.more() {
             ::std::panic::panic_any(crate::context::Stop);
         }

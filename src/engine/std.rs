@@ -88,14 +88,18 @@ fn watch(
         if idle >= DEADLOCK_AFTER {
             match probe {
                 None => probe = execution.raise_deadlock_probe(),
-                Some(raised) if execution.log().waits_confirmed(raised) => {
-                    let message = execution.deadlock_message();
-                    execution.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
-                    return abort(execution, main);
+                Some(raised) => {
+                    let log = execution.log();
+                    if log.probe_void(raised) {
+                        // A thread stopped waiting (or ended) since: ask again.
+                        probe = None;
+                    } else if log.waits_confirmed(raised) {
+                        drop(log);
+                        let message = execution.deadlock_message();
+                        execution.fail(FailureKind::Model(CounterexampleKind::Deadlock), message);
+                        return abort(execution, main);
+                    }
                 }
-                // A thread stopped waiting (or ended) since: ask again.
-                Some(raised) if execution.log().probe_void(raised) => probe = None,
-                Some(_) => {}
             }
         }
         if idle >= STUCK_AFTER {
