@@ -11,9 +11,10 @@
 //! and the facade's `spawn` installs the execution in each of them.
 
 use crate::engine;
+use crate::event_log::EventLog;
 use crate::race::{Effect, HappensBefore, ObjectId};
 use crate::report::CounterexampleKind;
-use crate::trace::{Event, Op, Trace, Value};
+use crate::trace::{Op, Trace, Value};
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
@@ -162,7 +163,7 @@ pub(crate) const MAIN_PID: u32 = 1;
 #[derive(Debug, Default)]
 pub(crate) struct Log {
     pub(crate) threads: Vec<ThreadState>,
-    pub(crate) events: Vec<Event>,
+    pub(crate) events: EventLog,
     pub(crate) failure: Option<Failure>,
     pub(crate) happens_before: HappensBefore,
     /// Which thread holds each locked mutex.
@@ -256,7 +257,7 @@ impl Log {
     pub(crate) fn trace(&self) -> Trace {
         Trace {
             threads: self.threads.iter().map(|t| t.label.to_string()).collect(),
-            events: self.events.clone(),
+            events: self.events.to_events(),
             races: self.happens_before.races().to_vec(),
         }
     }
@@ -289,13 +290,7 @@ impl Log {
             self.taken.resize(thread + 1, 0);
         }
         self.taken[thread] += 1;
-        self.events.push(Event {
-            step,
-            thread,
-            op,
-            object: Arc::clone(object),
-            value,
-        });
+        self.events.push(step, thread, op, object, value);
     }
 
     /// What an operation of `thread` does beside being an event: its effect on
@@ -332,10 +327,10 @@ impl Log {
     /// is now leaving, as quiet (see `quiet_sections`) if it was: nothing but the thread's
     /// own `Shared` accesses since the `lock`.
     fn note_if_quiet(&mut self, thread: usize, lock_at: usize) {
-        let since = self.events.get(lock_at + 1..).unwrap_or_default();
         let quiet = self.events.get(lock_at).is_some_and(|e| e.op == Op::Lock)
-            && since
-                .iter()
+            && self
+                .events
+                .range(lock_at + 1..usize::MAX)
                 .all(|e| e.thread == thread && matches!(e.op, Op::Get | Op::Set));
         if quiet {
             self.quiet_sections.push(lock_at);
@@ -1131,8 +1126,7 @@ impl Execution {
                 });
                 holder.map(|h| Value::from(&*log.threads[h].label))
             };
-            let last = log.events.iter().rev().find(|e| e.thread == index);
-            if last.is_none_or(|e| e.op != Op::Block) {
+            if log.events.last_op_of(index) != Some(Op::Block) {
                 blocks.push((index, object.clone(), holder));
             }
         }

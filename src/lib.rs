@@ -128,6 +128,7 @@ mod context;
 mod diagnose;
 mod engine;
 mod error;
+mod event_log;
 mod explore;
 mod files;
 pub mod io;

@@ -151,6 +151,11 @@ impl Value {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// True when the rendering is kept in the value itself, with no memory of its own.
+    pub(crate) fn is_inline(&self) -> bool {
+        !self.0.is_heap_allocated()
+    }
 }
 
 impl Deref for Value {

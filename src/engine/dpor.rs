@@ -257,7 +257,7 @@ fn transition_in(
     if let Some(own) = log.threads.get(thread).filter(|own| unique(&own.label)) {
         transition.follows.insert(keys.key(Kind::Start, &own.label));
     }
-    let events = log.events.get(from..to).unwrap_or_default();
+    let events = log.events.range(from..to);
     transition.recorded = events.len();
     for (at, event) in (from..).zip(events) {
         match event.op {
@@ -266,13 +266,13 @@ fn transition_in(
             Op::Get | Op::Load => {
                 transition
                     .reads
-                    .insert(keys.key(Kind::Object, &event.object));
+                    .insert(keys.key(Kind::Object, event.object));
             }
             Op::Spawn | Op::Join | Op::Finish => {
                 let label = if event.op == Op::Finish {
                     &log.threads[event.thread].label
                 } else {
-                    &event.object
+                    event.object
                 };
                 if !unique(label) {
                     transition
@@ -302,20 +302,20 @@ fn transition_in(
             Op::Lock if log.quiet_sections.binary_search(&at).is_ok() => {
                 transition
                     .reads
-                    .insert(keys.key(Kind::Object, &event.object));
+                    .insert(keys.key(Kind::Object, event.object));
             }
             Op::TryLock => {
                 transition
                     .writes
-                    .insert(keys.key(Kind::Object, &event.object));
+                    .insert(keys.key(Kind::Object, event.object));
                 transition
                     .writes
-                    .insert(keys.key(Kind::Released, &event.object));
+                    .insert(keys.key(Kind::Released, event.object));
             }
             _ => {
                 transition
                     .writes
-                    .insert(keys.key(Kind::Object, &event.object));
+                    .insert(keys.key(Kind::Object, event.object));
             }
         }
     }
@@ -593,17 +593,10 @@ mod tests {
         let thread = |label: &str| ThreadState::unspawned(label, Status::Finished);
         let mut log = Log::default();
         log.threads = vec![thread("main"), thread("a")];
-        log.events = events
-            .iter()
-            .enumerate()
-            .map(|(at, &(thread, op, object))| crate::trace::Event {
-                step: at + 1,
-                thread,
-                op,
-                object: Arc::from(object),
-                value: None,
-            })
-            .collect();
+        for (at, &(thread, op, object)) in events.iter().enumerate() {
+            log.events
+                .push(at + 1, thread, op, &Arc::from(object), None);
+        }
         notes(&mut log);
         let mut keys = Keys::default();
         Analysis::new(&log, &mut keys, cuts, None, 0).transitions
