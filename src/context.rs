@@ -1354,13 +1354,17 @@ mod tests {
     fn the_next_execution_on_a_thread_reuses_the_last_ones_log_emptied() {
         let first = recorded_execution();
         let name: Arc<str> = "x".into();
-        let spawned = first.add_thread(0, None);
-        for _ in 0..100 {
-            first.record(spawned, Op::Get, &name, None);
+        // More threads than a first allocation would make room for.
+        for _ in 0..9 {
+            let spawned = first.add_thread(0, None);
+            for _ in 0..100 {
+                first.record(spawned, Op::Get, &name, None);
+            }
+            first.set_status(spawned, Status::Finished);
         }
-        first.set_status(spawned, Status::Finished);
         let capacity = first.log().events.capacity();
-        assert!(capacity >= 100);
+        let threads_capacity = first.log().threads.capacity();
+        assert!(capacity >= 900 && threads_capacity >= 10);
         drop(first);
 
         let next = recorded_execution();
@@ -1370,11 +1374,16 @@ mod tests {
             capacity,
             "the events' buffer is reused"
         );
-        assert!(log.threads.capacity() >= 2 && log.taken.capacity() >= 2);
+        assert_eq!(
+            log.threads.capacity(),
+            threads_capacity,
+            "the threads' buffer is reused"
+        );
+        assert!(log.taken.capacity() >= 10);
         assert!(log.events.is_empty());
         assert_eq!(log.threads.len(), 1);
         assert_eq!(log.threads[0].status, Status::Running);
-        assert_eq!((log.steps, log.taken(1)), (0, 0));
+        assert_eq!((log.steps, log.taken(1), log.taken(9)), (0, 0, 0));
         assert!(log.happens_before.races().is_empty());
     }
 }
