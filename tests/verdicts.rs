@@ -596,3 +596,53 @@ fn a_sampler_runs_a_model_with_one_schedule_once() {
         );
     }
 }
+
+/// A counterexample's trace holds every step the model took, the quiet ones too: a yield, a
+/// sleep, a process's termination, each thread's end (which the DFS's reduction reads).
+#[test]
+fn a_counterexample_trace_holds_yields_sleeps_terminations_and_ends() {
+    use interleavings::process::Process;
+    use interleavings::thread;
+    use interleavings::trace::Op;
+    for engine in [Engine::loom(), Engine::dfs(), Engine::std()] {
+        let report = interleavings::explore(|| {
+            let worker = thread::Builder::new()
+                .name("worker".to_owned())
+                .spawn(|| {
+                    thread::yield_now();
+                    thread::sleep(Duration::from_millis(1));
+                })
+                .unwrap();
+            let mut child = Process::new(|| {}).name("child");
+            child.start();
+            child.terminate();
+            child.join();
+            worker.join().unwrap();
+            panic!("the end");
+        })
+        .engine(engine.clone())
+        .run();
+        let cx = report.counterexample().expect("the model panics");
+        assert_eq!(cx.kind(), CounterexampleKind::Panic, "{engine}\n{report}");
+        let trace = cx.trace();
+        let worker = trace
+            .threads
+            .iter()
+            .position(|t| t == "worker")
+            .expect("a worker thread");
+        let ops_of = |thread: usize| -> Vec<Op> {
+            (trace.events.iter())
+                .filter(|e| e.thread == thread)
+                .map(|e| e.op)
+                .collect()
+        };
+        assert_eq!(
+            ops_of(worker),
+            [Op::Yield, Op::Sleep, Op::Finish],
+            "{engine}\n{report}"
+        );
+        assert!(ops_of(0).contains(&Op::Terminate), "{engine}\n{report}");
+        let terminated = trace.events.iter().find(|e| e.op == Op::Terminate).unwrap();
+        assert_eq!(&*terminated.object, "child", "{engine}\n{report}");
+    }
+}
