@@ -258,21 +258,22 @@ fn a_real_child_cannot_start_an_exploration_of_its_own() {
 fn a_slow_childs_refusal_wins_over_the_parents_step_limit() {
     // The child refuses the parent's lock only after a while; the parent spins meanwhile
     // and reaches its step limit long before. The refusal says what is wrong, whatever the
-    // fork's speed: it is the verdict.
+    // fork's speed: it is the verdict. (The parent spins without yielding: a yield on a
+    // loaded machine can give up the processor for milliseconds, and a hundred of them
+    // would outlast the child's delay, so that the refusal came first without the wait
+    // for it that this checks.)
     use interleavings::sync::atomic::{AtomicBool, Ordering};
     let error = explore(|| {
         let lock = Arc::new(Mutex::new(()));
         let done = Arc::new(AtomicBool::new(false));
         let theirs = Arc::clone(&lock);
         let mut child = Process::new(move || {
-            std::thread::sleep(Duration::from_millis(200));
+            std::thread::sleep(Duration::from_millis(300));
             drop(theirs.lock());
         })
         .name("slow");
         child.start();
-        while !done.load(Ordering::SeqCst) {
-            thread::yield_now();
-        }
+        while !done.load(Ordering::SeqCst) {}
         child.join();
     })
     .engine(Engine::std().runs(1))
