@@ -350,6 +350,11 @@ fn run_prints_each_real_run() {
         "mutex",
     ]);
     assert!(!text(&out.stdout).contains("sold ticket"));
+    // Nor do the model's own lines show, even on real threads: they are in the outcomes.
+    let out = interleavings(&["explore", "join", "--join", "yes", "--engine", "std"]);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains(r#"["**", "***", "****"]"#), "{stdout}");
+    assert!(!stdout.lines().any(|line| line == "**"), "{stdout}");
 }
 
 #[test]
