@@ -138,3 +138,61 @@ fn switch_points_run_each_thread_exactly_as_many_steps_as_they_say() {
         .collect();
     assert_eq!(adders, [1, 1, 2, 1, 2, 2], "{report}");
 }
+
+/// A replay switches where real threads can, even where shuttle itself has no scheduling
+/// point: here between a thread's `lock` and its `unlock`, as a schedule recorded on real
+/// threads may ask.
+#[test]
+fn a_replay_switches_between_a_lock_and_its_unlock() {
+    use interleavings::sync::atomic::{AtomicUsize, Ordering};
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::trace::Op;
+    use interleavings::{Switch, explore, thread};
+    let model = || {
+        let lock = Arc::new(Mutex::new(()));
+        let n = Arc::new(AtomicUsize::new(0));
+        let holder = thread::spawn(move || drop(lock.lock().unwrap()));
+        let other = thread::spawn(move || {
+            n.fetch_add(1, Ordering::SeqCst);
+        });
+        holder.join().unwrap();
+        other.join().unwrap();
+    };
+    let switches = vec![
+        Switch {
+            thread: 0,
+            after: 2,
+            to: 1,
+        },
+        Switch {
+            thread: 1,
+            after: 1,
+            to: 2,
+        },
+        Switch {
+            thread: 2,
+            after: 1,
+            to: 1,
+        },
+    ];
+    let report = explore(model)
+        .engine(Engine::schedule(Schedule::from_switches(switches)))
+        .run();
+    let trace = report.replayed_trace().expect("a replay keeps its trace");
+    let steps: Vec<(usize, Op)> = (trace.events.iter())
+        .filter(|e| e.op != Op::Finish)
+        .map(|e| (e.thread, e.op))
+        .take(5)
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            (0, Op::Spawn),
+            (0, Op::Spawn),
+            (1, Op::Lock),
+            (2, Op::FetchAdd),
+            (1, Op::Unlock)
+        ],
+        "{report}"
+    );
+}
