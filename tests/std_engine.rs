@@ -296,3 +296,65 @@ fn an_unrecorded_run_refuses_to_save_regressions_before_it_runs() {
     assert!(error.to_string().contains("unrecorded"), "{error}");
     assert!(!dir.exists());
 }
+
+/// On real threads too, a thread that finds its lock held is shown waiting for it, with
+/// the holder's name (in the trace as recorded: not shrunk by a replay, which would show
+/// shuttle's account of the wait).
+#[test]
+fn a_contended_lock_on_real_threads_shows_its_waiter_blocked_by_the_holder() {
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::thread;
+    use interleavings::trace::Op;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+    let model = || {
+        let lock = Arc::new(Mutex::new(()).named("lock"));
+        let theirs = Arc::clone(&lock);
+        // Outside the facade: the handshake takes no steps and records nothing.
+        let waiter_started = std::sync::Arc::new(AtomicBool::new(false));
+        let started = std::sync::Arc::clone(&waiter_started);
+        let holder = thread::Builder::new()
+            .name("holder".to_owned())
+            .spawn(move || {
+                let guard = lock.lock().unwrap();
+                while !waiter_started.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                // Time for the waiter to reach the lock, and find it held.
+                std::thread::sleep(Duration::from_millis(200));
+                drop(guard);
+            })
+            .unwrap();
+        while lock_is_free(&theirs) {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let waiter = thread::Builder::new()
+            .name("waiter".to_owned())
+            .spawn(move || {
+                started.store(true, Ordering::SeqCst);
+                drop(theirs.lock().unwrap());
+            })
+            .unwrap();
+        holder.join().unwrap();
+        waiter.join().unwrap();
+        panic!("the end, to see the trace");
+    };
+    let report = interleavings::explore(model)
+        .engine(Engine::std().runs(1))
+        .minimize(false)
+        .run();
+    let cx = report.counterexample().expect("the model panics");
+    assert_eq!(cx.kind(), CounterexampleKind::Panic, "{report}");
+    let trace = cx.trace();
+    let waiter = trace.threads.iter().position(|t| t == "waiter").unwrap();
+    let waits: Vec<(&str, Option<&str>)> = (trace.events.iter())
+        .filter(|e| e.thread == waiter && e.op == Op::Block)
+        .map(|e| (&*e.object, e.value.as_deref()))
+        .collect();
+    assert_eq!(waits, [("lock", Some("holder"))], "{report}");
+}
+
+/// True when nobody holds `lock` (a `try_lock` that is let go at once).
+fn lock_is_free(lock: &interleavings::sync::Mutex<()>) -> bool {
+    lock.try_lock().is_ok()
+}
