@@ -330,7 +330,7 @@ impl Log {
         let quiet = self.events.get(lock_at).is_some_and(|e| e.op == Op::Lock)
             && self
                 .events
-                .range(lock_at + 1..usize::MAX)
+                .range(lock_at + 1..self.events.len())
                 .all(|e| e.thread == thread && matches!(e.op, Op::Get | Op::Set));
         if quiet {
             self.quiet_sections.push(lock_at);

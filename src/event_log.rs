@@ -64,8 +64,9 @@ enum StoredValue {
     /// Index into [`EventLog::long_values`].
     Long(u32),
 }
+
 /// The 32-bit fields of a record: a log that outgrew them would need more memory than any
-/// machine this runs on has (4 billion records of 24 bytes).
+/// machine this runs on has (4 billion records, of tens of bytes each).
 fn narrow(n: usize, what: &str) -> u32 {
     u32::try_from(n).unwrap_or_else(|_| panic!("an execution recorded more than 2^32 {what}"))
 }
