@@ -879,7 +879,11 @@ impl Execution {
     pub(crate) fn release_unrecorded(&self, thread: usize, mutex: ObjectId) {
         let mut log = self.log();
         log.take_effect(thread, Op::Unlock, Effect::Release(mutex));
-        if self.backend == Backend::Loom {
+        // A thread that unwinds from a wait unwinds from loom's own panic (a deadlock, a
+        // poisoned lock), not the model's: the execution fails, and the lock it released
+        // was not poisoned by the model.
+        let waiting = matches!(log.threads[thread].status, Status::Waiting { .. });
+        if self.backend == Backend::Loom && !waiting {
             log.loom_poisoned.push(mutex);
         }
     }

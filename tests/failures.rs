@@ -49,6 +49,52 @@ fn a_deadlock_is_a_counterexample_naming_who_waits_for_what_on_every_engine() {
             "{engine}: {}",
             cx.message()
         );
+        // main holds the lock, and is alive: waiting to join.
+        assert!(
+            !cx.message().contains("which has exited"),
+            "{engine}: {}",
+            cx.message()
+        );
+    }
+}
+
+/// A thread that takes a lock it already holds waits for ever, for itself: no `blocked on`
+/// step is recorded as it begins to wait (no other thread holds the lock), so the trace
+/// is completed with one when the deadlock is found: each waiting thread's trace ends in
+/// exactly one wait.
+#[test]
+fn a_thread_relocking_its_own_lock_is_a_deadlock_whose_trace_ends_in_each_wait() {
+    use interleavings::trace::Op;
+    for engine in [Engine::dfs(), Engine::loom()] {
+        let report = explore(|| {
+            let lock = Arc::new(Mutex::new(()).named("lock"));
+            let worker = thread::Builder::new()
+                .name("worker".to_owned())
+                .spawn(move || {
+                    let _held = lock.lock().unwrap();
+                    let _again = lock.lock().unwrap();
+                })
+                .unwrap();
+            worker.join().unwrap();
+        })
+        .engine(engine.clone())
+        .run();
+        let cx = report.counterexample().expect("a deadlock");
+        assert_eq!(
+            cx.kind(),
+            CounterexampleKind::Deadlock,
+            "{engine}\n{report}"
+        );
+        let trace = cx.trace();
+        for thread in 0..2 {
+            let ops: Vec<Op> = (trace.events.iter())
+                .filter(|e| e.thread == thread)
+                .map(|e| e.op)
+                .collect();
+            assert_eq!(ops.last(), Some(&Op::Block), "{engine}\n{report}");
+            let waits = ops.iter().filter(|&&op| op == Op::Block).count();
+            assert_eq!(waits, 1, "{engine}\n{report}");
+        }
     }
 }
 
