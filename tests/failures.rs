@@ -653,3 +653,32 @@ fn retaking_a_poisoned_lock_under_loom_is_an_error_naming_the_engines_to_use() {
         );
     }
 }
+
+/// The step limit allows exactly as many steps as it says: ten atomic loads pass a limit of
+/// ten and exceed one of nine.
+#[test]
+fn the_step_limit_allows_exactly_its_number_of_steps() {
+    use interleavings::sync::atomic::AtomicUsize;
+    for engine in [Engine::loom(), Engine::dfs(), Engine::std().runs(1)] {
+        let within = |limit: usize| {
+            let report = explore(|| {
+                let n = AtomicUsize::new(0);
+                for _ in 0..10 {
+                    n.load(Ordering::SeqCst);
+                }
+            })
+            .engine(engine.clone())
+            .max_steps(limit)
+            .run();
+            match report.counterexample() {
+                None => true,
+                Some(cx) => {
+                    assert_eq!(cx.kind(), CounterexampleKind::StepLimit, "{report}");
+                    false
+                }
+            }
+        };
+        assert!(within(10), "{engine}");
+        assert!(!within(9), "{engine}");
+    }
+}
