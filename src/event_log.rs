@@ -20,9 +20,8 @@ pub(crate) struct EventLog {
     records: Vec<Record>,
     /// Every object name the records use, once each, in order of first use.
     names: Vec<Arc<str>>,
-    /// Where each name's text is, to its index in `names`, once there are more than
-    /// [`SCANNED_NAMES`]. `names` holds each name, so its text is not freed, and the
-    /// address not reused, while the entry stands.
+    /// Where each name's text is, to its index in `names`. `names` holds each name, so
+    /// its text is not freed, and the address not reused, while the entry stands.
     name_index: FxHashMap<usize, u32>,
     /// The last names looked up, by where their text is (a slot per address, as a cache
     /// does): consecutive events mostly name the same few objects, and this answers
@@ -33,9 +32,6 @@ pub(crate) struct EventLog {
 }
 
 const RECENT_NAMES: usize = 16;
-
-/// Up to this many names, a name not in `recent_names` is searched for in `names` itself.
-const SCANNED_NAMES: usize = 16;
 
 /// Who did what to which object in a recorded event (not its step or value).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -108,17 +104,9 @@ impl EventLog {
         if seen == address {
             return index;
         }
-        let index = if self.names.len() <= SCANNED_NAMES {
-            // A scan of a few names costs less than hashing an address.
-            match self.names.iter().position(|n| Arc::ptr_eq(n, name)) {
-                Some(index) => narrow(index, "names"),
-                None => self.add_name(name, address),
-            }
-        } else {
-            match self.name_index.get(&address) {
-                Some(&index) => index,
-                None => self.add_name(name, address),
-            }
+        let index = match self.name_index.get(&address) {
+            Some(&index) => index,
+            None => self.add_name(name, address),
         };
         self.recent_names[slot] = (address, index);
         index
@@ -127,17 +115,7 @@ impl EventLog {
     fn add_name(&mut self, name: &Arc<str>, address: usize) -> u32 {
         self.names.push(Arc::clone(name));
         let index = narrow(self.names.len() - 1, "names");
-        if self.names.len() > SCANNED_NAMES {
-            if self.name_index.is_empty() {
-                // The names outgrew the scan: from now on they are looked up by address.
-                for (i, n) in self.names.iter().enumerate() {
-                    let at = Arc::as_ptr(n).cast::<u8>() as usize;
-                    self.name_index.insert(at, narrow(i, "names"));
-                }
-            } else {
-                self.name_index.insert(address, index);
-            }
-        }
+        self.name_index.insert(address, index);
         index
     }
 
