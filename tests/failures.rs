@@ -567,6 +567,33 @@ fn an_object_used_after_its_exploration_ended_panics_with_a_clear_message() {
     }
 }
 
+/// On real threads the objects are plain std ones underneath: one that escapes its
+/// exploration goes on working as std's would, and keeps the value it had.
+#[test]
+fn an_object_escaping_a_real_threads_exploration_works_as_plain_std_after_it() {
+    type Escaped = (std::sync::Arc<Shared<u32>>, std::sync::Arc<Mutex<u32>>);
+    static ESCAPED: std::sync::Mutex<Option<Escaped>> = std::sync::Mutex::new(None);
+    let report = explore(|| {
+        let value = std::sync::Arc::new(Shared::new(1).named("escaped value"));
+        let lock = std::sync::Arc::new(Mutex::new(10).named("escaped lock"));
+        value.set(2);
+        *lock.lock().unwrap() += 1;
+        *ESCAPED.lock().unwrap() = Some((value, lock));
+    })
+    .engine(Engine::std().runs(1))
+    .run();
+    assert!(report.counterexample().is_none(), "{report}");
+    let (value, lock) = ESCAPED.lock().unwrap().take().unwrap();
+    assert_eq!(value.get(), 2);
+    value.set(3);
+    assert_eq!(value.get(), 3);
+    let mut held = lock.lock().unwrap();
+    assert_eq!(*held, 11);
+    *held += 1;
+    drop(held);
+    assert_eq!(*lock.lock().unwrap(), 12);
+}
+
 /// A model that catches a panic raised while it held a lock has released the lock (as std
 /// does, poisoned): a thread waiting for it is not deadlocked, however late it gets to
 /// retake it. loom does not model poisoning (its `lock` panics on a poisoned lock): that is
