@@ -87,7 +87,7 @@ impl Builder {
                 let execution = Arc::clone(&execution);
                 move || run_model_thread(&execution, engine::shuttle::thread_index(), f)
             };
-            let handle = engine::shuttle::spawn(self.name.clone(), body);
+            let handle = engine::shuttle::spawn(body);
             let child = self.add_child(&execution, parent);
             engine::shuttle::check_task(&handle, child);
             (child, Inner::Shuttle(handle))
