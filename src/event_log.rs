@@ -218,7 +218,11 @@ mod tests {
         let long = "a longer value, past any inline limit";
         log.push(4, 2, Op::Finish, &lock, value(long));
         // Only the long value owns memory: it alone is kept where it will be dropped.
-        assert_eq!(log.long_values.len(), 1, "only the long value is kept aside");
+        assert_eq!(
+            log.long_values.len(),
+            1,
+            "only the long value is kept aside"
+        );
         let events = log.to_events();
         let seen: Vec<_> = events
             .iter()

@@ -104,7 +104,7 @@ impl Builder {
                     self.name,
                     body,
                 )?),
-                _ => Inner::Loom(engine::loom::spawn(&execution, child, self.name, body)),
+                _ => Inner::Loom(engine::loom::spawn(&execution, child, body)),
             };
             (child, inner)
         };

@@ -9,7 +9,7 @@
 use super::{Job, coroutine_body};
 use crate::context::{Backend, Execution, FailureKind};
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::sync::Arc;
 
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize};
@@ -19,8 +19,12 @@ pub(crate) use loom::thread::JoinHandle;
 /// Spawned threads loom can run in one execution (`loom::MAX_THREADS` counts the main one).
 pub(crate) const MAX_SPAWNED: usize = loom::MAX_THREADS - 1;
 
+// The index as loom's own thread-local storage keeps it: in debug builds only, to check
+// every answer of [`thread_index`] (setting it up cost each spawned thread more than its
+// share of a short execution).
+#[cfg(debug_assertions)]
 loom::thread_local! {
-    static THREAD_INDEX: Cell<usize> = Cell::new(0);
+    static THREAD_INDEX: std::cell::Cell<usize> = std::cell::Cell::new(0);
 }
 
 std::thread_local! {
@@ -29,10 +33,12 @@ std::thread_local! {
     static STACK_TOPS: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
 }
 
-/// How far below the address where a loom thread began its stack is surely still its own.
-/// loom runs each thread on a stack of its own that `generator` maps for it: 32 KiB, with
-/// a guard page below, and above the thread's first frame only the coroutine's small
-/// start-up frames. A deeper address is looked up the slow way.
+/// The stack `generator` maps for each loom thread (loom's default, which the engine keeps),
+/// with a guard page below it.
+const STACK_SIZE: usize = 32 * 1024;
+
+/// How far below the address where a loom thread began its stack is surely still its own:
+/// above the thread's first frame there are only the coroutine's small start-up frames.
 const STACK_REACH: usize = 28 * 1024;
 
 /// An address in the caller's stack frame.
@@ -43,30 +49,38 @@ fn stack_address() -> usize {
 }
 
 /// The model thread running now. Asked at every facade operation, so it is answered from
-/// the stack pointer: loom's own thread-local storage (kept as the fallback, and as a
-/// check in debug builds) looks the value up in a hash map, about 330 instructions. The
-/// threads of one execution live on disjoint stacks that stay mapped until it ends, and
-/// each notes where it began before its first operation; the table starts again with each
-/// execution, since a new execution may get an old one's stacks for other threads.
+/// the stack pointer, not from loom's thread-local storage, which looks the value up in a
+/// hash map (about 330 instructions). The threads of one execution live on disjoint stacks
+/// that stay mapped until it ends, and each notes where it began before its first
+/// operation; the table starts again with each execution, since a new execution may get an
+/// old one's stacks for other threads.
 pub(crate) fn thread_index() -> usize {
     let here = stack_address();
-    match on_stack(here) {
-        Some(index) => {
-            debug_assert_eq!(index, THREAD_INDEX.with(Cell::get), "stack at {here:#x}");
-            index
-        }
-        None => THREAD_INDEX.with(Cell::get),
-    }
+    let index = STACK_TOPS.with_borrow(|tops| on_stack(tops, here));
+    #[cfg(debug_assertions)]
+    assert_eq!(
+        Some(THREAD_INDEX.with(std::cell::Cell::get)),
+        index,
+        "stack at {here:#x}"
+    );
+    index.expect(
+        "interleavings: a facade operation under loom ran on a stack that no model thread began",
+    )
 }
 
-/// The model thread whose stack holds `here`, if the table knows it.
-fn on_stack(here: usize) -> Option<usize> {
-    STACK_TOPS.with_borrow(|tops| {
+/// The model thread whose stack holds `here`, given where each began (`tops`): the one that
+/// began within reach above it, else (a frame in the last few KiB of a stack) the one that
+/// began nearest above it, no further than a stack's size.
+fn on_stack(tops: &[(usize, usize)], here: usize) -> Option<usize> {
+    let below =
+        |reach: usize| move |&&(top, _): &&(usize, usize)| here <= top && top - here < reach;
+    let near = tops.iter().rev().find(below(STACK_REACH));
+    near.or_else(|| {
         tops.iter()
-            .rev()
-            .find(|&&(top, _)| here <= top && top - here < STACK_REACH)
-            .map(|&(_, index)| index)
+            .filter(below(STACK_SIZE))
+            .min_by_key(|&&(top, _)| top - here)
     })
+    .map(|&(_, index)| index)
 }
 
 /// Starts the table of stacks for a new execution, whose main thread began at `top`.
@@ -109,7 +123,6 @@ pub(crate) fn drive(
 pub(crate) fn spawn<T: Send + 'static>(
     execution: &Execution,
     index: usize,
-    name: Option<String>,
     body: impl FnOnce() -> T + Send + 'static,
 ) -> JoinHandle<T> {
     if index > MAX_SPAWNED {
@@ -124,18 +137,16 @@ pub(crate) fn spawn<T: Send + 'static>(
             ),
         );
     }
-    let mut builder = loom::thread::Builder::new();
-    if let Some(name) = name {
-        builder = builder.name(name);
-    }
-    builder
-        .spawn(move || {
-            let top = stack_address();
-            STACK_TOPS.with_borrow_mut(|tops| tops.push((top, index)));
-            THREAD_INDEX.with(|i| i.set(index));
-            body()
-        })
-        .expect("loom's spawn does not fail")
+    // loom is not given the thread's name: the execution keeps it for traces and
+    // `thread::current`, and loom's copies (three per spawn) would serve only messages that
+    // never reach the user.
+    loom::thread::spawn(move || {
+        let top = stack_address();
+        STACK_TOPS.with_borrow_mut(|tops| tops.push((top, index)));
+        #[cfg(debug_assertions)]
+        THREAD_INDEX.with(|i| i.set(index));
+        body()
+    })
 }
 
 pub(crate) fn yield_now() {
@@ -173,7 +184,7 @@ mod tests {
         let pad = [0u8; 1024];
         std::hint::black_box(&pad);
         if kib == 0 {
-            on_stack(stack_address())
+            STACK_TOPS.with_borrow(|tops| on_stack(tops, stack_address()))
         } else {
             found_from_deeper(kib - 1)
         }
@@ -207,5 +218,28 @@ mod tests {
         // execution's.
         assert!(STACK_TOPS.with_borrow(|tops| tops.len()) == 4);
         assert_eq!(found_from_deeper(0), None);
+    }
+
+    #[test]
+    fn a_frame_deep_in_a_stack_belongs_to_the_thread_that_began_nearest_above_it() {
+        let kib = 1024;
+        // Two stacks next to each other, as `generator` may map them: thread 1's just
+        // below thread 0's.
+        let tops = [(1_000 * kib, 0), (1_000 * kib - STACK_SIZE - 4 * kib, 1)];
+        let (top0, top1) = (tops[0].0, tops[1].0);
+        assert_eq!(on_stack(&tops, top0), Some(0));
+        assert_eq!(on_stack(&tops, top0 - 27 * kib), Some(0), "within reach");
+        assert_eq!(
+            on_stack(&tops, top0 - 30 * kib),
+            Some(0),
+            "deep in its stack"
+        );
+        assert_eq!(
+            on_stack(&tops, top1 - 30 * kib),
+            Some(1),
+            "deep in its stack"
+        );
+        assert_eq!(on_stack(&tops, top1 - 33 * kib), None, "below every stack");
+        assert_eq!(on_stack(&tops, top0 + kib), None, "above every stack");
     }
 }
