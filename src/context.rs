@@ -11,7 +11,7 @@
 //! and the facade's `spawn` installs the execution in each of them.
 
 use crate::engine;
-use crate::event_log::EventLog;
+use crate::event_log::{EventLog, Logged};
 use crate::race::{Effect, HappensBefore, ObjectId};
 use crate::report::CounterexampleKind;
 use crate::trace::{Op, Trace, Value};
@@ -263,14 +263,7 @@ impl Log {
     }
 
     /// Appends one event and applies its effect on happens-before.
-    fn push(
-        &mut self,
-        thread: usize,
-        op: Op,
-        object: &Arc<str>,
-        value: Option<Value>,
-        effect: Effect,
-    ) {
+    fn push(&mut self, thread: usize, op: Op, object: &Arc<str>, value: Logged, effect: Effect) {
         // The trace ends where the failure happened: what threads do while they are stopped
         // (unwinding, a thread's end after a deadlock) is not part of the story.
         if self.failure.is_some() {
@@ -369,7 +362,7 @@ impl Log {
             return false;
         };
         let holder = Value::from(&*self.threads[holder].label);
-        self.push(thread, Op::Block, name, Some(holder), Effect::Plain);
+        self.push(thread, Op::Block, name, Logged::Text(holder), Effect::Plain);
         true
     }
 
@@ -843,7 +836,7 @@ impl Execution {
         let result = lock();
         let mut log = self.log();
         log.set_status(thread, Status::Running);
-        log.push(thread, Op::Lock, name, None, Effect::Acquire(mutex));
+        log.push(thread, Op::Lock, name, Logged::None, Effect::Acquire(mutex));
         // The index of the `lock` event where a quiet section may begin: only the DFS's
         // reduction reads quiet sections (shuttle, `Shared` accesses not points; see
         // `Log::quiet_sections`), and none once a failure stopped the recording.
@@ -867,7 +860,13 @@ impl Execution {
         if let Some(lock_at) = lock_at.filter(|_| !content_used && log.failure.is_none()) {
             log.note_if_quiet(thread, lock_at);
         }
-        log.push(thread, Op::Unlock, name, None, Effect::Release(mutex));
+        log.push(
+            thread,
+            Op::Unlock,
+            name,
+            Logged::None,
+            Effect::Release(mutex),
+        );
     }
 
     /// The unlock of a guard dropped while its thread unwinds: not an event (if the panic
@@ -934,6 +933,18 @@ impl Execution {
         value: Option<Value>,
         effect: Effect,
     ) {
+        self.log().push(thread, op, object, value.into(), effect);
+    }
+
+    /// Records an event whose value the log keeps as it is (see [`Logged`]).
+    pub(crate) fn record_logged(
+        &self,
+        thread: usize,
+        op: Op,
+        object: &Arc<str>,
+        value: Logged,
+        effect: Effect,
+    ) {
         self.log().push(thread, op, object, value, effect);
     }
 
@@ -946,7 +957,7 @@ impl Execution {
         op: Op,
         object: &Arc<str>,
         operation: impl FnOnce() -> R,
-        describe: impl FnOnce(&R) -> (Option<Value>, Effect),
+        describe: impl FnOnce(&R) -> (Logged, Effect),
     ) -> R {
         if !self.recorded {
             // Nothing to describe or log (an atomic's effect is no lock holder's).
@@ -961,7 +972,7 @@ impl Execution {
         } else {
             let result = operation();
             let (value, effect) = describe(&result);
-            self.record_with(thread, op, object, value, effect);
+            self.record_logged(thread, op, object, value, effect);
             result
         }
     }
@@ -979,7 +990,13 @@ impl Execution {
         }
         let value = Value::from(line.as_str());
         log.output.push(line);
-        log.push(thread, Op::Print, stdout_name(), Some(value), Effect::Plain);
+        log.push(
+            thread,
+            Op::Print,
+            stdout_name(),
+            Logged::Text(value),
+            Effect::Plain,
+        );
     }
 
     /// Notes that the mutex `name` was just released by the engine (see `Log::releases`).
@@ -1016,7 +1033,7 @@ impl Execution {
         let mut log = self.log();
         if log.threads[child].status != Status::Finished {
             let label = log.threads[child].label.clone();
-            log.push(thread, Op::Block, &label, None, Effect::Plain);
+            log.push(thread, Op::Block, &label, Logged::None, Effect::Plain);
         }
     }
 
@@ -1135,7 +1152,7 @@ impl Execution {
             }
         }
         for (thread, object, holder) in blocks {
-            log.push(thread, Op::Block, &object, holder, Effect::Plain);
+            log.push(thread, Op::Block, &object, holder.into(), Effect::Plain);
         }
         parts.join("; ")
     }

@@ -59,6 +59,51 @@ enum StoredValue {
     Inline(ManuallyDrop<Value>),
     /// Index into [`EventLog::long_values`].
     Long(u32),
+    Signed(i64),
+    Unsigned(u64),
+}
+
+/// A value as the facade hands it to the log: an integer (nearly every model's values) is
+/// kept as it is and rendered only if a trace shows it, since rendering it cost more than
+/// the rest of logging its event.
+#[derive(Debug)]
+pub(crate) enum Logged {
+    None,
+    Text(Value),
+    Signed(i64),
+    Unsigned(u64),
+}
+
+impl Logged {
+    /// `value`, to be shown with its `Debug` format (which, for an integer, is its decimal).
+    pub(crate) fn debug<T: std::fmt::Debug>(value: &T) -> Self {
+        castaway::match_type!(value, {
+            &i64 as n => Logged::Signed(*n),
+            &i32 as n => Logged::Signed(i64::from(*n)),
+            &i16 as n => Logged::Signed(i64::from(*n)),
+            &i8 as n => Logged::Signed(i64::from(*n)),
+            &u64 as n => Logged::Unsigned(*n),
+            &u32 as n => Logged::Unsigned(u64::from(*n)),
+            &u16 as n => Logged::Unsigned(u64::from(*n)),
+            &u8 as n => Logged::Unsigned(u64::from(*n)),
+            &usize as n => Logged::Unsigned(*n as u64),
+            &isize as n => Logged::Signed(*n as i64),
+            value => Logged::Text(Value::debug(value)),
+        })
+    }
+}
+
+impl Logged {
+    /// A value rendered as `arguments` say.
+    pub(crate) fn text(arguments: std::fmt::Arguments<'_>) -> Self {
+        Logged::Text(Value::from(arguments))
+    }
+}
+
+impl From<Option<Value>> for Logged {
+    fn from(value: Option<Value>) -> Self {
+        value.map_or(Logged::None, Logged::Text)
+    }
 }
 
 /// The 32-bit fields of a record: a log that outgrew them would need more memory than any
@@ -75,12 +120,16 @@ impl EventLog {
         thread: usize,
         op: Op,
         object: &Arc<str>,
-        value: Option<Value>,
+        value: Logged,
     ) {
         let value = match value {
-            None => StoredValue::None,
-            Some(value) if value.is_inline() => StoredValue::Inline(ManuallyDrop::new(value)),
-            Some(value) => {
+            Logged::None => StoredValue::None,
+            Logged::Signed(n) => StoredValue::Signed(n),
+            Logged::Unsigned(n) => StoredValue::Unsigned(n),
+            Logged::Text(value) if value.is_inline() => {
+                StoredValue::Inline(ManuallyDrop::new(value))
+            }
+            Logged::Text(value) => {
                 self.long_values.push(value);
                 StoredValue::Long(narrow(self.long_values.len() - 1, "long values"))
             }
@@ -194,6 +243,8 @@ impl EventLog {
                     StoredValue::None => None,
                     StoredValue::Inline(value) => Some(Value::clone(value)),
                     StoredValue::Long(index) => Some(self.long_values[*index as usize].clone()),
+                    StoredValue::Signed(n) => Some(Value::debug(n)),
+                    StoredValue::Unsigned(n) => Some(Value::debug(n)),
                 },
             })
             .collect()
@@ -210,11 +261,11 @@ mod tests {
         let x: Arc<str> = "x".into();
         let also_x: Arc<str> = "x".into();
         let lock: Arc<str> = "lock".into();
-        let value = |text: &str| Some(Value::from(text));
-        log.push(1, 0, Op::Lock, &lock, None);
+        let value = |text: &str| Logged::Text(Value::from(text));
+        log.push(1, 0, Op::Lock, &lock, Logged::None);
         log.push(2, 1, Op::Get, &x, value("100"));
         log.push(3, 1, Op::Set, &also_x, value(""));
-        log.push(4, 0, Op::Unlock, &lock, None);
+        log.push(4, 0, Op::Unlock, &lock, Logged::None);
         let long = "a longer value, past any inline limit";
         log.push(4, 2, Op::Finish, &lock, value(long));
         // Only the long value owns memory: it alone is kept where it will be dropped.
@@ -273,12 +324,42 @@ mod tests {
     }
 
     #[test]
+    fn integers_kept_as_they_are_read_back_as_their_debug_rendering() {
+        fn rendered<T: std::fmt::Debug>(value: T) -> (String, String) {
+            let mut log = EventLog::default();
+            let x: Arc<str> = "x".into();
+            log.push(1, 0, Op::Get, &x, Logged::debug(&value));
+            let shown = log.to_events()[0].value.clone().expect("a value");
+            (shown.to_string(), format!("{value:?}"))
+        }
+        for (shown, expected) in [
+            rendered(-3i32),
+            rendered(i64::MIN),
+            rendered(u64::MAX),
+            rendered(usize::MAX),
+            rendered(isize::MIN),
+            rendered(7u8),
+            rendered(-128i8),
+            rendered(0u16),
+            rendered(i128::MAX),
+            rendered(true),
+            rendered("text"),
+            rendered(Some(2)),
+        ] {
+            assert_eq!(shown, expected);
+        }
+        assert!(matches!(Logged::debug(&5u32), Logged::Unsigned(5)));
+        assert!(matches!(Logged::debug(&-5i16), Logged::Signed(-5)));
+        assert!(matches!(Logged::debug(&"5"), Logged::Text(_)));
+    }
+
+    #[test]
     fn many_objects_in_turn_each_keep_their_own_name() {
         let mut log = EventLog::default();
         let names: Vec<Arc<str>> = (0..100).map(|i| format!("object-{i}").into()).collect();
         for round in 0..3 {
             for (i, name) in names.iter().enumerate() {
-                log.push(round * 100 + i + 1, i % 7, Op::Get, name, None);
+                log.push(round * 100 + i + 1, i % 7, Op::Get, name, Logged::None);
             }
         }
         let events = log.to_events();

@@ -8,8 +8,9 @@
 
 use crate::context::{self, Backend, Binding};
 use crate::engine;
+use crate::event_log::Logged;
 use crate::race::Effect;
-use crate::trace::{Op, Value};
+use crate::trace::Op;
 use std::fmt;
 use std::sync::Arc;
 
@@ -121,13 +122,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         // order in which the accesses really happened. (Unrecorded: not at all.)
         if let Some((execution, thread)) = entered.filter(|(e, _)| e.recorded) {
             let effect = Effect::Read(self.binding.object);
-            execution.record_with(
-                thread,
-                Op::Get,
-                &self.name,
-                Some(Value::debug(&read)),
-                effect,
-            );
+            execution.record_logged(thread, Op::Get, &self.name, Logged::debug(&read), effect);
         }
         read
     }
@@ -146,13 +141,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         // Unrecorded, the value is neither rendered nor logged.
         if let Some((execution, thread)) = entered.filter(|(e, _)| e.recorded) {
             let effect = Effect::Write(self.binding.object);
-            execution.record_with(
-                thread,
-                Op::Set,
-                &self.name,
-                Some(Value::debug(&new)),
-                effect,
-            );
+            execution.record_logged(thread, Op::Set, &self.name, Logged::debug(&new), effect);
         }
         *value = new;
     }

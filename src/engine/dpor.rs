@@ -594,8 +594,13 @@ mod tests {
         let mut log = Log::default();
         log.threads = vec![thread("main"), thread("a")];
         for (at, &(thread, op, object)) in events.iter().enumerate() {
-            log.events
-                .push(at + 1, thread, op, &Arc::from(object), None);
+            log.events.push(
+                at + 1,
+                thread,
+                op,
+                &Arc::from(object),
+                crate::event_log::Logged::None,
+            );
         }
         notes(&mut log);
         let mut keys = Keys::default();

@@ -3,8 +3,9 @@
 
 use crate::context::{self, Backend, Binding};
 use crate::engine;
+use crate::event_log::Logged;
 use crate::race::{Effect, ObjectId};
-use crate::trace::{Op, Value};
+use crate::trace::Op;
 use std::fmt;
 use std::sync::Arc;
 
@@ -86,7 +87,7 @@ macro_rules! atomic {
             fn op<R: fmt::Debug>(
                 &self,
                 op: Op,
-                describe: impl FnOnce(&R) -> Value,
+                describe: impl FnOnce(&R) -> Logged,
                 effect: impl FnOnce(&R, ObjectId) -> Effect,
                 f: impl FnOnce(&Inner) -> R,
             ) -> R {
@@ -97,14 +98,14 @@ macro_rules! atomic {
                 };
                 let object = self.binding.object;
                 execution.perform(thread, op, &self.name, || f(&self.inner), |result| {
-                    (Some(describe(result)), effect(result, object))
+                    (describe(result), effect(result, object))
                 })
             }
 
             /// Loads the value.
             pub fn load(&self, order: Ordering) -> $value {
                 let effect = |_: &_, object| load_effect(object, order);
-                self.op(Op::Load, Value::debug, effect, |inner| match inner {
+                self.op(Op::Load, Logged::debug, effect, |inner| match inner {
                     Inner::Std(a) => a.load(order),
                     Inner::Loom(a) => a.load(order),
                     Inner::Shuttle(a) => a.load(order),
@@ -114,7 +115,7 @@ macro_rules! atomic {
             /// Stores `value`.
             pub fn store(&self, value: $value, order: Ordering) {
                 let effect = |_: &_, object| store_effect(object, order);
-                self.op(Op::Store, |_| Value::debug(&value), effect, |inner| match inner {
+                self.op(Op::Store, |_| Logged::debug(&value), effect, |inner| match inner {
                     Inner::Std(a) => a.store(value, order),
                     Inner::Loom(a) => a.store(value, order),
                     Inner::Shuttle(a) => a.store(value, order),
@@ -124,7 +125,7 @@ macro_rules! atomic {
             /// Stores `value` and returns the previous value.
             pub fn swap(&self, value: $value, order: Ordering) -> $value {
                 let effect = |_: &_, object| update_effect(object, order);
-                let describe = |old: &$value| Value::from(format_args!("{old:?} → {value:?}"));
+                let describe = |old: &$value| Logged::text(format_args!("{old:?} → {value:?}"));
                 self.op(Op::Swap, describe, effect, |inner| match inner {
                     Inner::Std(a) => a.swap(value, order),
                     Inner::Loom(a) => a.swap(value, order),
@@ -142,8 +143,8 @@ macro_rules! atomic {
                 failure: Ordering,
             ) -> Result<$value, $value> {
                 let describe = |r: &Result<$value, $value>| match r {
-                    Ok(old) => Value::from(format_args!("{old:?} → {new:?}")),
-                    Err(seen) => Value::from(format_args!("{seen:?}, expected {current:?}: unchanged")),
+                    Ok(old) => Logged::text(format_args!("{old:?} → {new:?}")),
+                    Err(seen) => Logged::text(format_args!("{seen:?}, expected {current:?}: unchanged")),
                 };
                 let effect = |r: &Result<$value, $value>, object| match r {
                     Ok(_) => update_effect(object, success),
@@ -186,7 +187,7 @@ macro_rules! arithmetic {
             /// Adds `value` (wrapping) and returns the previous value.
             pub fn fetch_add(&self, value: $value, order: Ordering) -> $value {
                 let describe = |old: &$value| {
-                    Value::from(format_args!("{old:?} → {:?}", old.wrapping_add(value)))
+                    Logged::text(format_args!("{old:?} → {:?}", old.wrapping_add(value)))
                 };
                 let effect = |_: &_, object| update_effect(object, order);
                 self.op(Op::FetchAdd, describe, effect, |inner| match inner {
@@ -199,7 +200,7 @@ macro_rules! arithmetic {
             /// Subtracts `value` (wrapping) and returns the previous value.
             pub fn fetch_sub(&self, value: $value, order: Ordering) -> $value {
                 let describe = |old: &$value| {
-                    Value::from(format_args!("{old:?} → {:?}", old.wrapping_sub(value)))
+                    Logged::text(format_args!("{old:?} → {:?}", old.wrapping_sub(value)))
                 };
                 let effect = |_: &_, object| update_effect(object, order);
                 self.op(Op::FetchSub, describe, effect, |inner| match inner {
