@@ -70,6 +70,38 @@ fn the_counterexample_has_the_fewest_preemptions_on_every_model_checker() {
     }
 }
 
+/// The count is the trace's own, whatever it is: none for a failure that needs no switch,
+/// several for a random schedule left unshrunk, and the summary line says the same.
+#[test]
+fn the_preemption_count_is_the_traces_own_and_the_summary_says_it() {
+    let fails_alone = || {
+        let x = interleavings::Shared::new(1).named("x");
+        assert_eq!(x.get(), 2, "a failure that needs no other thread");
+    };
+    for engine in [Engine::loom(), Engine::dfs(), Engine::pct(10, 3)] {
+        let report = interleavings::explore(fails_alone)
+            .engine(engine.clone())
+            .run();
+        let cx = report.counterexample().expect("it always fails");
+        assert_eq!(cx.preemptions(), 0, "{engine}\n{cx}");
+    }
+    let report = Explorer::new(TicketSale::unguarded(3, 3))
+        .engine(Engine::random(200).seed(4))
+        .minimize(false)
+        .run();
+    let cx = report.counterexample().expect("random finds the race");
+    let count = cx.preemptions();
+    assert_eq!(count, cx.trace().preemptions(), "{cx}");
+    assert!(
+        count > 1,
+        "an unshrunk random schedule switches often: {cx}"
+    );
+    assert!(
+        cx.to_string().contains(&format!("{count} preemptions")),
+        "{cx}"
+    );
+}
+
 #[test]
 fn the_seed_size_counterexample_fits_a_terminal() {
     let cx = counterexample(TicketSale::unguarded(10, 50), Engine::pct(10_000, 3));
