@@ -138,8 +138,8 @@ pub(crate) fn spawn<T: Send + 'static>(
         );
     }
     // loom is not given the thread's name: the execution keeps it for traces and
-    // `thread::current`, and loom's copies (three per spawn) would serve only messages that
-    // never reach the user.
+    // `thread::current`, and loom's copies of it (allocated with each spawn) would serve
+    // only messages that never reach the user.
     loom::thread::spawn(move || {
         let top = stack_address();
         STACK_TOPS.with_borrow_mut(|tops| tops.push((top, index)));

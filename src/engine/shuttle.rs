@@ -248,9 +248,9 @@ pub(crate) fn initialise_panic_hook() {
 ///
 /// The task is not given the thread's name: the execution keeps it, for traces and
 /// [`crate::thread::current`], and shuttle would use its own copy only in messages that
-/// never reach the user. Giving it one cost three allocations per spawn (a copy of the
-/// name, shuttle's own copy, and the label it files it under), about a tenth of what an
-/// execution of the ticket office allocates.
+/// never reach the user. Giving it one cost four allocations per spawn (copies of the
+/// name, and the label shuttle files it under), a tenth of what an execution of the
+/// ticket office allocates.
 pub(crate) fn spawn<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static) -> JoinHandle<T> {
     shuttle::thread::spawn(body)
 }
