@@ -372,11 +372,24 @@ fn a_dfs_cut_short_estimates_its_whole_search_within_a_small_factor() {
         (3_400.0..=14_000.0).contains(&whole),
         "{whole:.0}\n{report}"
     );
+    // The whole search scales what was done by the fraction it covered.
+    let report = Explorer::new(TicketSale::guarded(4, 4))
+        .engine(Engine::dfs().max_iterations(60))
+        .run();
+    let fraction = report.explored_fraction().unwrap();
+    let whole = report.whole_search().expect("a DFS cut short has one");
+    assert_eq!(whole.fraction, fraction);
+    assert!(fraction > 0.0 && fraction < 1.0, "{fraction}");
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.max(1.0);
+    assert!(close(whole.executions, 60.0 / fraction), "{whole:?}");
+    let seconds = report.elapsed().as_secs_f64() / fraction;
+    assert!(close(whole.seconds, seconds), "{whole:?}, {seconds}");
     // Only an exhaustive search cut short has a fraction to tell.
     let proved = Explorer::new(Counter::new(CounterGuard::Mutex))
         .engine(Engine::dfs())
         .run();
     assert_eq!(proved.explored_fraction(), None);
+    assert!(proved.whole_search().is_none());
     let sampled = Explorer::new(Counter::new(CounterGuard::Mutex))
         .engine(Engine::pct(10, 3))
         .run();
