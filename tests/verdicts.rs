@@ -659,3 +659,28 @@ fn a_counterexample_trace_holds_yields_sleeps_terminations_and_ends() {
         assert_eq!(&*terminated.object, "child", "{engine}\n{report}");
     }
 }
+
+/// Each of the report's yes-or-no questions answers yes for its own verdicts only.
+#[test]
+fn each_verdict_answers_the_reports_questions_its_own_way() {
+    let run = |model: TicketSale, engine: Engine| Explorer::new(model).engine(engine).run();
+    let violated = run(TicketSale::unguarded(2, 1), Engine::dfs());
+    let proved = run(TicketSale::guarded(2, 1), Engine::dfs());
+    let passed = run(TicketSale::guarded(2, 1), Engine::pct(20, 3));
+    let incomplete = run(TicketSale::guarded(3, 3), Engine::dfs().max_iterations(5));
+    assert!(matches!(incomplete.verdict(), Verdict::Incomplete { .. }));
+    // (violated, holds, proved, passed, property broken)
+    let answers = |r: &interleavings::Report<_>| {
+        (
+            r.is_violated(),
+            r.holds(),
+            r.is_proved(),
+            r.is_passed(),
+            r.property_broken(),
+        )
+    };
+    assert_eq!(answers(&violated), (true, false, false, false, true));
+    assert_eq!(answers(&proved), (false, true, true, false, false));
+    assert_eq!(answers(&passed), (false, true, false, true, false));
+    assert_eq!(answers(&incomplete), (false, true, false, false, false));
+}
