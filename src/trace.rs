@@ -319,6 +319,20 @@ mod tests {
     }
 
     #[test]
+    fn a_value_made_from_text_reads_as_that_text_and_compares_with_it() {
+        let values = [
+            Value::from("0 → 1"),
+            Value::from(String::from("0 → 1")),
+            Value::from(format_args!("{} → {}", 0, 1)),
+        ];
+        for value in values {
+            assert_eq!(value.as_str(), "0 → 1");
+            assert!(value == *"0 → 1" && value == "0 → 1");
+            assert!(value != *"0 → 2" && value != "0 → 2");
+        }
+    }
+
+    #[test]
     fn integers_rendered_on_their_fast_path_read_as_their_debug_format() {
         renders_as_debug(i64::MIN);
         renders_as_debug(-109_i64);
