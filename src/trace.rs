@@ -124,27 +124,9 @@ pub struct Value(CompactString);
 impl Value {
     /// Renders `value` with its `Debug` format, as the facade shows what it read and wrote.
     pub fn debug<T: fmt::Debug>(value: &T) -> Self {
-        use compact_str::ToCompactString;
-        // The values of nearly every model are integers, whose `Debug` is their `Display`:
-        // those skip the formatting machinery, which cost more than the rest of recording
-        // an access (the match is resolved when the function is compiled for `T`).
-        let text = castaway::match_type!(value, {
-            &i64 as n => n.to_compact_string(),
-            &u64 as n => n.to_compact_string(),
-            &i32 as n => n.to_compact_string(),
-            &u32 as n => n.to_compact_string(),
-            &usize as n => n.to_compact_string(),
-            &isize as n => n.to_compact_string(),
-            &i16 as n => n.to_compact_string(),
-            &u16 as n => n.to_compact_string(),
-            &i8 as n => n.to_compact_string(),
-            &u8 as n => n.to_compact_string(),
-            &i128 as n => n.to_compact_string(),
-            &u128 as n => n.to_compact_string(),
-            &bool as b => b.to_compact_string(),
-            value => compact_str::format_compact!("{value:?}"),
-        });
-        Value(text)
+        // The facade's integers do not come here on every access: the event log keeps them
+        // as numbers and renders them only for a shown trace (`event_log::Logged`).
+        Value(compact_str::format_compact!("{value:?}"))
     }
 
     /// The rendering as a string slice.

@@ -131,3 +131,59 @@ fn colour_only_when_asked_and_plain_text_has_no_escapes() {
         .run();
     assert!(!report.to_string().contains('\x1b'));
 }
+
+/// An atomic's steps show what each operation saw and left, on every engine that keeps a
+/// trace: a load its value, a store what it wrote, a read-modify-write `old → new`, a failed
+/// compare-exchange what it saw instead.
+#[test]
+fn each_atomic_step_shows_the_value_it_saw_and_the_value_it_left() {
+    use interleavings::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+    use interleavings::trace::Op;
+
+    let every_operation = || {
+        let n = AtomicU32::new(0).named("n");
+        let flag = AtomicBool::new(false).named("flag");
+        n.fetch_add(1, Ordering::SeqCst);
+        n.swap(7, Ordering::SeqCst);
+        n.fetch_sub(2, Ordering::SeqCst);
+        assert!(
+            n.compare_exchange(9, 1, Ordering::SeqCst, Ordering::SeqCst)
+                .is_err()
+        );
+        assert!(
+            n.compare_exchange(5, 6, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        );
+        n.store(40, Ordering::SeqCst);
+        flag.store(true, Ordering::SeqCst);
+        assert_eq!(n.load(Ordering::SeqCst), 41, "fails, to keep the trace");
+    };
+    let expected = [
+        (Op::FetchAdd, "n", "0 → 1"),
+        (Op::Swap, "n", "1 → 7"),
+        (Op::FetchSub, "n", "7 → 5"),
+        (Op::CompareExchange, "n", "5, expected 9: unchanged"),
+        (Op::CompareExchange, "n", "5 → 6"),
+        (Op::Store, "n", "40"),
+        (Op::Store, "flag", "true"),
+        (Op::Load, "n", "40"),
+    ];
+    for engine in [Engine::loom(), Engine::dfs(), Engine::pct(10, 3)] {
+        let report = interleavings::explore(every_operation)
+            .engine(engine.clone())
+            .run();
+        let cx = report.counterexample().expect("the last assertion fails");
+        let steps: Vec<(Op, &str, &str)> = cx
+            .trace()
+            .events
+            .iter()
+            .filter(|e| e.object.as_ref() == "n" || e.object.as_ref() == "flag")
+            .map(|e| (e.op, e.object.as_ref(), e.value.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(steps, expected, "{engine}\n{cx}");
+        assert!(
+            cx.to_string().contains("fetch_add n = 0 → 1"),
+            "{engine}\n{cx}"
+        );
+    }
+}
