@@ -626,3 +626,93 @@ pub(crate) fn count(n: u64, noun: &str) -> String {
         format!("{n} {noun}s")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn passed(executions: u64, elapsed: Duration) -> Report<u32> {
+        Report {
+            model: "model".to_owned(),
+            engine: "engine".to_owned(),
+            verdict: Verdict::Passed { executions },
+            outcomes: BTreeMap::new(),
+            violating: BTreeMap::new(),
+            executions,
+            elapsed,
+            replayed: None,
+            saved: None,
+            shard: None,
+            explored: None,
+        }
+    }
+
+    /// A run too short for the clock has no rate, rather than an infinite one (which JSON
+    /// cannot hold).
+    #[test]
+    fn the_rate_is_executions_over_seconds_and_zero_when_no_time_was_measured() {
+        assert_eq!(
+            passed(10, Duration::from_millis(500)).executions_per_second(),
+            20.0
+        );
+        assert_eq!(passed(10, Duration::ZERO).executions_per_second(), 0.0);
+    }
+
+    #[test]
+    fn a_share_reads_as_a_percentage_with_the_digits_that_matter() {
+        assert_eq!(percent(0.4), "40 %");
+        assert_eq!(percent(0.1), "10 %");
+        assert_eq!(percent(0.032), "3.2 %");
+        assert_eq!(percent(0.001), "0.1 %");
+        assert_eq!(percent(0.000_041), "4.1e-3 %");
+    }
+
+    #[test]
+    fn a_large_count_reads_to_two_digits_grouped_by_thousands() {
+        assert_eq!(rough_count(0.4), "0");
+        assert_eq!(rough_count(7.0), "7");
+        assert_eq!(rough_count(12.0), "12");
+        assert_eq!(rough_count(123.0), "120");
+        assert_eq!(rough_count(970.0), "970");
+        assert_eq!(rough_count(45_678.0), "46,000");
+        assert_eq!(rough_count(123_456.0), "120,000");
+        assert_eq!(rough_count(999_999.0), "1,000,000");
+        assert_eq!(rough_count(1e6), "1.0e6");
+        assert_eq!(rough_count(3.21e9), "3.2e9");
+    }
+
+    #[test]
+    fn a_duration_reads_in_its_two_largest_units() {
+        const CENTURY: f64 = 100.0 * 365.0 * 86_400.0;
+        assert_eq!(rough_duration(0.5), "under a second");
+        assert_eq!(rough_duration(1.0), "1s");
+        assert_eq!(rough_duration(40.0), "40s");
+        assert_eq!(rough_duration(8_000.0), "2h 13m");
+        assert_eq!(rough_duration(2.0 * 86_400.0 + 5.0), "2days 5s");
+        // Thirty years and a century to the second are still counted; past that, not.
+        assert!(rough_duration(1e9).starts_with("31years "));
+        assert_ne!(rough_duration(CENTURY), "longer than a century");
+        assert_eq!(rough_duration(CENTURY * 1.01), "longer than a century");
+    }
+
+    #[test]
+    fn a_count_agrees_with_its_noun() {
+        assert_eq!(count(0, "execution"), "0 executions");
+        assert_eq!(count(1, "execution"), "1 execution");
+        assert_eq!(count(2, "execution"), "2 executions");
+    }
+
+    #[test]
+    fn a_whole_search_estimate_reads_as_one_sentence() {
+        let whole = WholeSearch {
+            fraction: 0.25,
+            executions: 45_678.0,
+            seconds: 8_000.0,
+        };
+        assert_eq!(
+            whole.to_string(),
+            "about 25 % of the search tree explored: the whole search takes about 46,000 \
+             executions, 2h 13m at this pace (a rough estimate from the tree's shape so far)"
+        );
+    }
+}
