@@ -382,3 +382,167 @@ pub(crate) fn outcomes<O: Ord + fmt::Debug>(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Event;
+
+    /// `threads` threads taking turns, one `get x` each, for `steps` steps.
+    fn round_robin(threads: usize, steps: usize) -> Trace {
+        Trace {
+            threads: (0..threads).map(|t| format!("t{t}")).collect(),
+            events: (0..steps)
+                .map(|i| Event {
+                    step: i + 1,
+                    thread: i % threads,
+                    op: Op::Get,
+                    object: "x".into(),
+                    value: None,
+                })
+                .collect(),
+            races: Vec::new(),
+        }
+    }
+
+    /// Rows as text: a step by its event index, a gap by its size and threads.
+    fn rows(trace: &Trace, marks: &[usize], context: &[usize], budget: usize) -> Vec<String> {
+        let shown: Vec<usize> = (0..trace.events.len()).collect();
+        choose_rows(trace, &shown, marks, context, budget)
+            .into_iter()
+            .map(|row| match row {
+                Row::Step(i) => i.to_string(),
+                Row::Gap { steps, threads } => format!("gap {steps} {threads:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_trace_within_the_budget_keeps_every_row() {
+        let trace = round_robin(3, 6);
+        assert_eq!(rows(&trace, &[4], &[], 6), ["0", "1", "2", "3", "4", "5"]);
+    }
+
+    /// The start, the mark with two rows each side, then the nearest rows, the lead-up
+    /// first (9 before 15, though both are three rows away), until the budget is spent.
+    #[test]
+    fn a_long_trace_keeps_its_start_its_marks_and_their_nearest_rows() {
+        let trace = round_robin(3, 20);
+        assert_eq!(
+            rows(&trace, &[12], &[], 11),
+            [
+                "0",
+                "1",
+                "2",
+                "gap 5 [0, 1, 2]",
+                "8",
+                "9",
+                "10",
+                "11",
+                "12",
+                "13",
+                "14",
+                "15",
+                "gap 4 [1, 2, 0]"
+            ]
+        );
+        assert_eq!(
+            rows(&trace, &[12], &[], 4),
+            ["0", "1", "2", "gap 9 [0, 1, 2]", "12", "gap 7 [1, 2, 0]"]
+        );
+    }
+
+    #[test]
+    fn a_mark_on_the_last_row_keeps_the_rows_before_it() {
+        let trace = round_robin(2, 12);
+        assert_eq!(
+            rows(&trace, &[11], &[], 8),
+            ["0", "1", "2", "gap 4 [1, 0]", "7", "8", "9", "10", "11"]
+        );
+    }
+
+    #[test]
+    fn context_steps_anchor_rows_as_marks_do() {
+        let trace = round_robin(2, 30);
+        assert_eq!(
+            rows(&trace, &[20], &[5], 9),
+            [
+                "0",
+                "1",
+                "2",
+                "gap 2 [1, 0]",
+                "5",
+                "gap 12 [0, 1]",
+                "18",
+                "19",
+                "20",
+                "21",
+                "22",
+                "gap 7 [1, 0]"
+            ]
+        );
+    }
+
+    #[test]
+    fn up_to_five_threads_each_get_a_column() {
+        let trace = round_robin(5, 10);
+        assert_eq!(
+            choose_columns(&trace, &[0, 1, 2, 3, 4], &[], &[]),
+            [0, 1, 2, 3, 4]
+        );
+    }
+
+    /// With more threads, four columns go to the threads of the marked and context steps
+    /// (in thread order), and the rest share the fifth.
+    #[test]
+    fn past_five_threads_the_failing_threads_get_the_columns() {
+        let trace = round_robin(7, 14);
+        let acting = [0, 1, 2, 3, 4, 5, 6];
+        assert_eq!(choose_columns(&trace, &acting, &[6, 2], &[1]), [1, 2, 6]);
+        assert_eq!(
+            choose_columns(&trace, &acting, &[6, 2, 13], &[1, 3, 5]),
+            [1, 2, 3, 6]
+        );
+    }
+
+    #[test]
+    fn a_cell_too_wide_is_cut_with_an_ellipsis() {
+        assert_eq!(cut("lock tickets", 12), "lock tickets");
+        assert_eq!(cut("lock tickets", 6), "lock …");
+        assert_eq!(cut("lock", 0), "…");
+    }
+
+    /// Seven threads: four columns and one they share, each cell of the shared one naming
+    /// its thread; a gap names at most three threads and counts the rest.
+    #[test]
+    fn the_threads_without_a_column_share_one_and_gaps_name_three_at_most() {
+        let trace = round_robin(7, 30);
+        let style = Style {
+            max_rows: 8,
+            ..Style::plain()
+        };
+        let mut out = String::new();
+        trace_text(&mut out, &trace, &[20], &[16], &style);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[0].split('|').map(str::trim).collect::<Vec<_>>(),
+            ["step", "t2", "t6", "5 others"]
+        );
+        assert!(lines.iter().any(|l| l.contains("| t0: get x")), "{out}");
+        assert!(lines.iter().any(|l| l.starts_with(">>")), "{out}");
+        assert!(
+            out.contains("… 13 steps by t3, t4, t5, … (7 threads)\n"),
+            "{out}"
+        );
+        assert!(out.contains("… 1 step by t3\n"), "{out}");
+        assert!(
+            out.contains("… 8 steps by t1, t2, t3, … (7 threads)\n"),
+            "{out}"
+        );
+        assert_eq!(lines.len(), 1 + 8 + 3, "{out}");
+    }
+
+    fn trace_text(out: &mut String, t: &Trace, marks: &[usize], context: &[usize], style: &Style) {
+        trace(out, t, marks, context, style).expect("writing to a string");
+    }
+}
