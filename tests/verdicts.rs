@@ -684,3 +684,23 @@ fn each_verdict_answers_the_reports_questions_its_own_way() {
     assert_eq!(answers(&passed), (false, true, false, true, false));
     assert_eq!(answers(&incomplete), (false, true, false, false, false));
 }
+
+/// A report names what it checked: the model with its parameters and the engine with its
+/// budget, as the model and the engine spell themselves.
+#[test]
+fn a_report_names_its_model_and_its_engine() {
+    for (engine, spelled) in [
+        (Engine::loom(), "loom (exhaustive, no preemption bound"),
+        (
+            Engine::pct(50, 3).seed(5),
+            "shuttle pct (50 iterations, depth 3, seed 5)",
+        ),
+    ] {
+        let report = Explorer::new(TicketSale::guarded(2, 2))
+            .engine(engine.clone())
+            .run();
+        assert_eq!(report.model(), "tickets(sellers=2, tickets=2, guard=mutex)");
+        assert_eq!(report.engine(), engine.to_string());
+        assert!(report.engine().starts_with(spelled), "{}", report.engine());
+    }
+}
