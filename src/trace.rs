@@ -293,8 +293,152 @@ impl Trace {
 
 #[cfg(test)]
 mod tests {
-    use super::Value;
+    use super::{Event, Op, Trace, Value};
     use std::fmt::Debug;
+
+    /// A trace of `threads` (by name) doing `events`: (thread, operation, object, value).
+    fn trace(threads: &[&str], events: &[(usize, Op, &str, Option<&str>)]) -> Trace {
+        Trace {
+            threads: threads.iter().map(|t| t.to_string()).collect(),
+            events: events
+                .iter()
+                .enumerate()
+                .map(|(i, &(thread, op, object, value))| Event {
+                    step: i + 1,
+                    thread,
+                    op,
+                    object: object.into(),
+                    value: value.map(Value::from),
+                })
+                .collect(),
+            races: Vec::new(),
+        }
+    }
+
+    fn points(trace: &Trace) -> Vec<usize> {
+        let points = trace.preemption_points();
+        assert_eq!(trace.preemptions(), points.len());
+        points
+    }
+
+    /// Leaving a thread whose next step is a lock another thread holds is no preemption;
+    /// leaving one that could go on is; leaving one that finished is not.
+    #[test]
+    fn leaving_a_thread_whose_next_lock_is_held_elsewhere_is_no_preemption() {
+        let t = trace(
+            &["a", "b"],
+            &[
+                (0, Op::Lock, "m", None),
+                (1, Op::Get, "y", Some("0")),
+                (0, Op::Get, "x", Some("0")),
+                (0, Op::Unlock, "m", None),
+                (0, Op::Finish, "a", None),
+                (1, Op::Lock, "m", None),
+                (1, Op::Finish, "b", None),
+            ],
+        );
+        assert_eq!(points(&t), [1]);
+        assert_eq!(t.thread_order(), [0, 1, 0, 0, 0, 1, 1]);
+    }
+
+    #[test]
+    fn leaving_a_thread_that_just_blocked_is_no_preemption() {
+        let t = trace(
+            &["a", "b"],
+            &[
+                (0, Op::Lock, "m", None),
+                (0, Op::Get, "x", Some("0")),
+                (1, Op::Get, "y", Some("0")),
+                (1, Op::Block, "m", Some("a")),
+                (0, Op::Unlock, "m", None),
+                (0, Op::Finish, "a", None),
+                (1, Op::Lock, "m", None),
+                (1, Op::Finish, "b", None),
+            ],
+        );
+        assert_eq!(points(&t), [2]);
+    }
+
+    /// A `try_lock` that acquired holds the lock; one that found it busy does not.
+    #[test]
+    fn only_a_try_lock_that_acquired_holds_the_lock() {
+        let acquired = trace(
+            &["a", "b"],
+            &[
+                (0, Op::TryLock, "m", Some("acquired")),
+                (1, Op::Get, "y", Some("0")),
+                (0, Op::Get, "x", Some("0")),
+                (0, Op::Unlock, "m", None),
+                (0, Op::Finish, "a", None),
+                (1, Op::Lock, "m", None),
+                (1, Op::Finish, "b", None),
+            ],
+        );
+        assert_eq!(points(&acquired), [1]);
+        let busy = trace(
+            &["a", "b"],
+            &[
+                (1, Op::Lock, "m", None),
+                (0, Op::TryLock, "m", Some("busy")),
+                (1, Op::Unlock, "m", None),
+                (1, Op::Finish, "b", None),
+                (0, Op::Lock, "m", None),
+                (0, Op::Finish, "a", None),
+            ],
+        );
+        assert_eq!(points(&busy), [1]);
+    }
+
+    /// After an unlock the lock is free: leaving a thread whose next step takes it is a
+    /// preemption.
+    #[test]
+    fn an_unlocked_lock_makes_no_one_wait() {
+        let t = trace(
+            &["a", "b"],
+            &[
+                (1, Op::Lock, "m", None),
+                (1, Op::Unlock, "m", None),
+                (0, Op::Get, "y", Some("0")),
+                (1, Op::Get, "z", Some("0")),
+                (1, Op::Finish, "b", None),
+                (0, Op::Lock, "m", None),
+                (0, Op::Finish, "a", None),
+            ],
+        );
+        assert_eq!(points(&t), [2, 3]);
+    }
+
+    /// Leaving a thread about to join a running thread is no preemption; about to join
+    /// one that has finished, it is.
+    #[test]
+    fn a_join_waits_only_for_a_thread_still_running() {
+        let running = trace(
+            &["main", "a"],
+            &[
+                (0, Op::Spawn, "a", None),
+                (1, Op::Get, "x", Some("0")),
+                (1, Op::Finish, "a", None),
+                (0, Op::Join, "a", None),
+                (0, Op::Finish, "main", None),
+            ],
+        );
+        assert_eq!(points(&running), Vec::<usize>::new());
+        let finished = trace(
+            &["main", "a", "b"],
+            &[
+                (0, Op::Spawn, "a", None),
+                (1, Op::Get, "x", Some("0")),
+                (1, Op::Finish, "a", None),
+                (0, Op::Spawn, "b", None),
+                (2, Op::Get, "y", Some("0")),
+                (2, Op::Finish, "b", None),
+                (0, Op::Join, "a", None),
+                (0, Op::Join, "b", None),
+                (0, Op::Finish, "main", None),
+            ],
+        );
+        assert_eq!(points(&finished), [1, 4]);
+    }
 
     fn renders_as_debug<T: Debug>(value: T) {
         assert_eq!(Value::debug(&value).as_str(), format!("{value:?}"));
@@ -315,7 +459,7 @@ mod tests {
     }
 
     #[test]
-    fn integers_rendered_on_their_fast_path_read_as_their_debug_format() {
+    fn integers_read_as_their_debug_format() {
         renders_as_debug(i64::MIN);
         renders_as_debug(-109_i64);
         renders_as_debug(u64::MAX);
