@@ -453,6 +453,11 @@ mod tests {
         ];
         for value in values {
             assert_eq!(value.as_str(), "0 → 1");
+            assert_eq!(
+                format!("{value:?}"),
+                "\"0 → 1\"",
+                "Debug quotes it, as a str's does"
+            );
             assert!(value == *"0 → 1" && value == "0 → 1");
             assert!(value != *"0 → 2" && value != "0 → 2");
         }
