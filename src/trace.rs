@@ -359,6 +359,21 @@ mod tests {
         assert_eq!(points(&t), [2]);
     }
 
+    /// The trace ends (a failure elsewhere) while a thread still waits: it never ran again,
+    /// so leaving it at its block was no preemption.
+    #[test]
+    fn a_thread_that_blocked_until_the_trace_ended_was_not_preempted() {
+        let t = trace(
+            &["a", "b"],
+            &[
+                (0, Op::Lock, "m", None),
+                (1, Op::Block, "m", Some("a")),
+                (0, Op::Get, "x", Some("0")),
+            ],
+        );
+        assert_eq!(points(&t), [1]);
+    }
+
     /// A `try_lock` that acquired holds the lock; one that found it busy does not.
     #[test]
     fn only_a_try_lock_that_acquired_holds_the_lock() {
