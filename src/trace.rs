@@ -321,14 +321,13 @@ mod tests {
         points
     }
 
-    /// Leaving a thread whose next step is a lock another thread holds is no preemption;
-    /// leaving one that could go on is; leaving one that finished is not.
-    #[test]
-    fn leaving_a_thread_whose_next_lock_is_held_elsewhere_is_no_preemption() {
-        let t = trace(
+    /// `a` takes `m` (with `take`), `b` reads, `a` goes on, releases and finishes, and only
+    /// then `b` locks `m`: the switch back to `a` left `b` at a lock `a` held.
+    fn a_takes_m_then_b_waits_for_it(take: Op, value: Option<&str>) -> Trace {
+        trace(
             &["a", "b"],
             &[
-                (0, Op::Lock, "m", None),
+                (0, take, "m", value),
                 (1, Op::Get, "y", Some("0")),
                 (0, Op::Get, "x", Some("0")),
                 (0, Op::Unlock, "m", None),
@@ -336,7 +335,14 @@ mod tests {
                 (1, Op::Lock, "m", None),
                 (1, Op::Finish, "b", None),
             ],
-        );
+        )
+    }
+
+    /// Leaving a thread whose next step is a lock another thread holds is no preemption;
+    /// leaving one that could go on is; leaving one that finished is not.
+    #[test]
+    fn leaving_a_thread_whose_next_lock_is_held_elsewhere_is_no_preemption() {
+        let t = a_takes_m_then_b_waits_for_it(Op::Lock, None);
         assert_eq!(points(&t), [1]);
         assert_eq!(t.thread_order(), [0, 1, 0, 0, 0, 1, 1]);
     }
@@ -377,18 +383,7 @@ mod tests {
     /// A `try_lock` that acquired holds the lock; one that found it busy does not.
     #[test]
     fn only_a_try_lock_that_acquired_holds_the_lock() {
-        let acquired = trace(
-            &["a", "b"],
-            &[
-                (0, Op::TryLock, "m", Some("acquired")),
-                (1, Op::Get, "y", Some("0")),
-                (0, Op::Get, "x", Some("0")),
-                (0, Op::Unlock, "m", None),
-                (0, Op::Finish, "a", None),
-                (1, Op::Lock, "m", None),
-                (1, Op::Finish, "b", None),
-            ],
-        );
+        let acquired = a_takes_m_then_b_waits_for_it(Op::TryLock, Some("acquired"));
         assert_eq!(points(&acquired), [1]);
         let busy = trace(
             &["a", "b"],
