@@ -127,6 +127,60 @@ fn a_thread_that_got_a_poisoned_lock_after_waiting_is_not_taken_for_a_deadlock()
     assert!(report.is_passed(), "{report}");
 }
 
+/// A thread that waited for a lock, got it and then panicked while the main thread waited to
+/// join it panicked: it was running, so this is no deadlock, although every other thread
+/// waits. The panic's own message is the counterexample.
+#[test]
+fn a_thread_that_panics_after_waiting_for_its_lock_panicked_and_is_no_deadlock() {
+    for poisoned in [false, true] {
+        // As it ran: a shrunk counterexample is a replay under shuttle, not on real threads.
+        let report = interleavings::explore(move || waiter_panics_holding_the_lock(poisoned))
+            .engine(Engine::std().runs(1))
+            .minimize(false)
+            .run();
+        let cx = report.counterexample().expect("a counterexample");
+        assert_eq!(cx.kind(), CounterexampleKind::Panic, "{report}");
+        assert!(cx.message().contains("the waiter's own panic"), "{report}");
+    }
+}
+
+/// The main thread holds `lock` until the worker waits for it (and, if `poisoned`, releases
+/// it by panicking), then joins the worker, which takes the lock and panics while the main
+/// thread is surely waiting to join it.
+fn waiter_panics_holding_the_lock(poisoned: bool) {
+    use interleavings::sync::{Arc, Mutex};
+    use interleavings::thread;
+    use std::time::Duration;
+    let lock = Arc::new(Mutex::new(0).named("lock"));
+    let holder = Arc::clone(&lock);
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        let held = holder.lock().unwrap();
+        let worker = {
+            let lock = Arc::clone(&holder);
+            thread::spawn(move || {
+                let _count = lock.lock();
+                // Outside the facade: the main thread reaches its join meanwhile.
+                std::thread::sleep(Duration::from_millis(50));
+                panic!("the waiter's own panic");
+            })
+        };
+        // Long enough for the worker to find the lock held and wait for it.
+        std::thread::sleep(Duration::from_millis(30));
+        if poisoned {
+            std::panic::panic_any(worker);
+        }
+        drop(held);
+        worker
+    }));
+    let worker = match caught {
+        Ok(worker) => worker,
+        Err(payload) => *payload
+            .downcast::<thread::JoinHandle<()>>()
+            .expect("the worker's handle"),
+    };
+    let _ = worker.join();
+}
+
 /// Unrecorded, the racy counter is still caught with chaos, by its own check (there is no
 /// trace to find the race in), and the counterexample says what it lacks.
 #[test]
