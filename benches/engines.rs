@@ -2,8 +2,8 @@
 //! interleavings on the same engine and budget. Prints executions, executions/second and
 //! the ratios. Run with `cargo bench --bench engines`; `cargo bench --bench engines --
 //! facade` (or `rates`, `proofs`, `counterexample`, `chaos`) runs one section; `pct-raw`,
-//! `pct-interleavings`, `loom-raw` and `loom-interleavings` run one side of a `rates` row
-//! alone, for a profiler.
+//! `pct-interleavings`, `pct-unrecorded`, `loom-raw` and `loom-interleavings` run one side
+//! of a `rates` row alone, for a profiler.
 
 use interleavings::models::{Counter, CounterGuard, TicketSale};
 use interleavings::{Engine, Explorer, Model, Reduction};
@@ -237,12 +237,19 @@ type OneSide = fn() -> Figure;
 /// One side of a `rates` row each, run only when named: for a profiler, whose figures
 /// (instructions executed, cache misses) the load of a shared machine does not move. For
 /// instance `valgrind --tool=callgrind target/release/deps/engines-HASH pct-raw`.
-const ONE_SIDED: [(&str, OneSide); 4] = [
+const ONE_SIDED: [(&str, OneSide); 5] = [
     ("pct-raw", || raw(|| shuttle_tickets(10, 50, 1_000, 1))),
     ("pct-interleavings", || {
         ours(
             TicketSale::guarded(10, 50),
             Engine::pct(1_000, 3).seed(1),
+            1,
+        )
+    }),
+    ("pct-unrecorded", || {
+        ours(
+            TicketSale::guarded(10, 50),
+            Engine::pct(1_000, 3).seed(1).unrecorded(),
             1,
         )
     }),
@@ -346,6 +353,18 @@ fn rates() {
         || pct(10_000, 1),
     );
     row("tickets(10,50)/mutex, PCT 10,000", &r, &o);
+    // What recording (the trace, happens-before) costs: the same run without it.
+    let (r, o) = best_of_alternated(
+        || raw(|| shuttle_tickets(10, 50, 10_000, 1)),
+        || {
+            ours(
+                TicketSale::guarded(10, 50),
+                Engine::pct(10_000, 3).seed(1).unrecorded(),
+                1,
+            )
+        },
+    );
+    row("tickets(10,50)/mutex, PCT 10,000, unrecorded", &r, &o);
     let (skeleton, o) = best_of_alternated(
         || raw(|| shuttle_office(10, 50, 10_000, 1, false)),
         || pct(10_000, 1),

@@ -269,20 +269,12 @@ impl<M: Model> Explorer<M> {
         if context::exploring() || context::current().is_some() {
             return Err(Error::Nested);
         }
-        if self.save_regressions.is_some()
-            && matches!(
-                self.engine.kind,
-                EngineKind::Std {
-                    recorded: false,
-                    ..
-                }
-            )
-        {
-            return Err(Error::InvalidParameter(
-                "cannot save regressions from an unrecorded std run: it records no schedule \
-                 to replay (run it recorded, or on a model-checking engine)"
-                    .to_owned(),
-            ));
+        if self.save_regressions.is_some() && !self.engine.is_recorded() {
+            return Err(Error::InvalidParameter(format!(
+                "cannot save regressions from an unrecorded {} run: it records no schedule \
+                 to replay (run it recorded)",
+                self.engine.name()
+            )));
         }
         if self.max_steps == 0 {
             // Every execution would end at its first operation as a step-limit counterexample.

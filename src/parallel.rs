@@ -128,7 +128,9 @@ impl<'e> Chunks<'e> {
         let size = CHUNK.min(self.total - k * CHUNK);
         let mut chunk = self.engine.clone();
         match &mut chunk.kind {
-            EngineKind::Random { iterations, seed }
+            EngineKind::Random {
+                iterations, seed, ..
+            }
             | EngineKind::Pct {
                 iterations, seed, ..
             } => {

@@ -75,8 +75,8 @@ fn bad_input_exits_2_naming_what_was_wrong() {
             "--seed does not apply",
         ),
         (
-            &["explore", "counter", "--engine", "pct", "--unrecorded"],
-            "--unrecorded does not apply to --engine pct",
+            &["explore", "counter", "--engine", "loom", "--unrecorded"],
+            "--unrecorded does not apply to --engine loom (it applies to: std, pct, random)",
         ),
         (
             &["explore", "counter", "--shard", "0/3"],

@@ -327,6 +327,8 @@ fn engine_settings_read_back_as_the_engine_they_were_written_from() {
         Engine::dfs().max_iterations(10),
         Engine::pct(100, 3).seed(9),
         Engine::random(40).seed(2),
+        Engine::pct(100, 3).seed(9).unrecorded(),
+        Engine::random(40).unrecorded(),
         Engine::std().runs(7).chaos(3),
         Engine::std().runs(7).unrecorded(),
     ];

@@ -20,5 +20,6 @@ mod schedules;
 mod seed_size;
 mod std_engine;
 mod tutorial;
+mod unrecorded;
 mod verdicts;
 mod zoo;

@@ -264,8 +264,12 @@ fn engine_arguments() -> impl Strategy<Value = Vec<String>> {
                 .prop_map(|f| f.map_or(Vec::new(), |f| vec![f.0.to_owned(), f.1[0].to_owned()]))
                 .boxed(),
         );
-        // `--unrecorded` is the std engine's; now and then given to another.
-        let unrecorded = if engine == "std" { 0.4 } else { 0.03 };
+        // `--unrecorded` is the sampling engines'; now and then given to another.
+        let unrecorded = if matches!(engine, "std" | "pct" | "random") {
+            0.4
+        } else {
+            0.03
+        };
         for (switch, weight) in [
             ("--keep-going", 0.3),
             ("--json", 0.3),

@@ -41,8 +41,8 @@ struct EngineArgs {
     /// Chaos seed for the std engine (yields and short sleeps widen race windows)
     #[arg(long)]
     chaos: Option<u64>,
-    /// Run the std engine unrecorded: at the speed of plain std, no trace and no data-race
-    /// check; a counterexample shows what broke and the outcome
+    /// Run a sampling engine (std, pct, random) unrecorded: at the engine's own speed, no
+    /// trace and no data-race check; a counterexample shows what broke and the outcome
     #[arg(long)]
     unrecorded: bool,
     /// Stop starting executions after this long, e.g. 20s or 2m
@@ -629,7 +629,7 @@ fn engine_from(args: &EngineArgs) -> Result<Engine, Error> {
         ("--seed", args.seed.is_some(), &["pct", "random"]),
         ("--runs", args.runs.is_some(), &["std"]),
         ("--chaos", args.chaos.is_some(), &["std"]),
-        ("--unrecorded", args.unrecorded, &["std"]),
+        ("--unrecorded", args.unrecorded, &["std", "pct", "random"]),
     ];
     for (flag, given, engines) in flags {
         if given && !engines.contains(&args.engine.as_str()) {

@@ -111,7 +111,7 @@ pub(crate) fn drive(
     builder.checkpoint_file = None;
     builder.log = false;
     builder.location = false;
-    let body = coroutine_body(job, Backend::Loom, true);
+    let body = coroutine_body(job, Backend::Loom, true, true);
     let body = move || {
         begin_execution(stack_address());
         body()

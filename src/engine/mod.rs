@@ -68,11 +68,15 @@ pub(crate) enum EngineKind {
     Random {
         iterations: u64,
         seed: u64,
+        /// See [`Engine::unrecorded`].
+        recorded: bool,
     },
     Pct {
         iterations: u64,
         depth: usize,
         seed: u64,
+        /// See [`Engine::unrecorded`].
+        recorded: bool,
     },
     Replay {
         schedule: crate::schedule::Schedule,
@@ -125,6 +129,7 @@ impl Engine {
         let mut engine = Self::of(EngineKind::Random {
             iterations,
             seed: DEFAULT_SEED,
+            recorded: true,
         });
         engine.require_at_least_one(iterations, "iterations");
         engine
@@ -137,6 +142,7 @@ impl Engine {
             iterations,
             depth,
             seed: DEFAULT_SEED,
+            recorded: true,
         });
         engine.require_at_least_one(iterations, "iterations");
         engine.require_at_least_one(depth as u64, "depth");
@@ -173,19 +179,31 @@ impl Engine {
         self
     }
 
-    /// Runs the std engine unrecorded: the model at the speed of plain std, checked only by
-    /// its own assertions and deadlock and step-limit detection. Nothing is recorded, so
-    /// there is no trace, no data-race check and no schedule to replay: a counterexample
-    /// shows what broke and the outcome. An uncontended facade lock costs about what std's
-    /// does (see BENCHMARKS.md); facade operations are counted against the step limit in
-    /// batches of 1,024. Recording also orders the threads' operations through one log,
-    /// which hides some races on real threads: unrecorded runs show them as they happen.
+    /// Runs a sampling engine (std, random, PCT) unrecorded: the model checked only by its
+    /// own assertions and deadlock and step-limit detection. Nothing is recorded, so there
+    /// is no trace, no data-race check and no schedule to replay: a counterexample shows
+    /// what broke and the outcome, and a race that leaves the outcome right goes unseen.
+    /// What it buys is speed: recording every operation and keeping happens-before costs
+    /// about a tenth of PCT's rate on the locked ticket office, and unrecorded PCT runs
+    /// within a few percent of raw shuttle (see BENCHMARKS.md).
+    ///
+    /// On std, an uncontended facade lock then costs about what std's does, and facade
+    /// operations are counted against the step limit in batches of 1,024. Recording also
+    /// orders the threads' operations through one log, which hides some races on real
+    /// threads: unrecorded std runs show them as they happen.
     pub fn unrecorded(mut self) -> Self {
         match &mut self.kind {
-            EngineKind::Std { recorded, .. } => *recorded = false,
+            EngineKind::Std { recorded, .. }
+            | EngineKind::Random { recorded, .. }
+            | EngineKind::Pct { recorded, .. } => *recorded = false,
             _ => self.misconfigure("unrecorded"),
         }
         self
+    }
+
+    /// False for an engine run [`unrecorded`](Self::unrecorded).
+    pub(crate) fn is_recorded(&self) -> bool {
+        self.kind.is_recorded()
     }
 
     /// Explore only executions with at most `k` preemptions (loom). The verdict then says
@@ -306,6 +324,16 @@ impl Engine {
 }
 
 impl EngineKind {
+    /// False for an engine run [`unrecorded`](Engine::unrecorded).
+    pub(crate) fn is_recorded(&self) -> bool {
+        match *self {
+            EngineKind::Std { recorded, .. }
+            | EngineKind::Random { recorded, .. }
+            | EngineKind::Pct { recorded, .. } => recorded,
+            _ => true,
+        }
+    }
+
     fn short_name(&self) -> &'static str {
         match self {
             EngineKind::Std { .. } => "std",
@@ -343,9 +371,7 @@ impl fmt::Display for Engine {
                     Some(seed) => write!(f, ", chaos seed {seed}")?,
                     None => write!(f, ", no chaos")?,
                 }
-                if !recorded {
-                    write!(f, ", unrecorded: no data-race check")?;
-                }
+                write_unrecorded(f, *recorded)?;
                 write!(f, ")")
             }
             EngineKind::Loom {
@@ -371,17 +397,28 @@ impl fmt::Display for Engine {
                 self.write_reduction(f)?;
                 write!(f, ")")
             }
-            EngineKind::Random { iterations, seed } => {
-                write!(f, "shuttle random ({iterations} iterations, seed {seed})")
+            EngineKind::Random {
+                iterations,
+                seed,
+                recorded,
+            } => {
+                write!(f, "shuttle random ({iterations} iterations, seed {seed}")?;
+                write_unrecorded(f, *recorded)?;
+                write!(f, ")")
             }
             EngineKind::Pct {
                 iterations,
                 depth,
                 seed,
-            } => write!(
-                f,
-                "shuttle pct ({iterations} iterations, depth {depth}, seed {seed})"
-            ),
+                recorded,
+            } => {
+                write!(
+                    f,
+                    "shuttle pct ({iterations} iterations, depth {depth}, seed {seed}"
+                )?;
+                write_unrecorded(f, *recorded)?;
+                write!(f, ")")
+            }
             EngineKind::Replay { schedule } => {
                 write!(f, "replay of a {}-step schedule", schedule.len())
             }
@@ -389,6 +426,15 @@ impl fmt::Display for Engine {
                 write!(f, "{samples} random probes of the DFS tree")
             }
         }
+    }
+}
+
+/// What an engine description adds for an unrecorded run: what the user gives up.
+fn write_unrecorded(f: &mut fmt::Formatter<'_>, recorded: bool) -> fmt::Result {
+    if recorded {
+        Ok(())
+    } else {
+        write!(f, ", unrecorded: no data-race check")
     }
 }
 
@@ -426,12 +472,13 @@ pub(crate) fn coroutine_body(
     job: Arc<dyn Job>,
     backend: Backend,
     stop_by_panic: bool,
+    recorded: bool,
 ) -> impl Fn() + Send + Sync {
     move || {
         if stop_by_panic && !job.more() {
             ::std::panic::panic_any(crate::context::Stop);
         }
-        let execution = job.begin(backend, None, true);
+        let execution = job.begin(backend, None, recorded);
         crate::context::install(Arc::clone(&execution), 0);
         job.run_main(&execution);
         if !job.finish(&execution) && stop_by_panic {

@@ -49,7 +49,12 @@ fn config(max_steps: usize) -> Config {
 
 pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn Any + Send>> {
     let config = config(job.max_steps());
-    let body = coroutine_body(Arc::clone(&job), Backend::Shuttle, false);
+    let body = coroutine_body(
+        Arc::clone(&job),
+        Backend::Shuttle,
+        false,
+        kind.is_recorded(),
+    );
     let settle = Arc::clone(&job);
     let replaying = matches!(kind, EngineKind::Replay { .. });
     let was_replaying = REPLAYING.with(|r| r.replace(replaying));
@@ -61,7 +66,9 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
                 config,
             )
             .run(body),
-            EngineKind::Random { iterations, seed } => Runner::new(
+            EngineKind::Random {
+                iterations, seed, ..
+            } => Runner::new(
                 Guarded::new(super::sampling::Random::new(seed, count(iterations)), job),
                 config,
             )
@@ -70,6 +77,7 @@ pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn 
                 iterations,
                 depth,
                 seed,
+                ..
             } => Runner::new(
                 Guarded::new(
                     super::sampling::Pct::new(seed, depth, count(iterations)),

@@ -30,7 +30,7 @@ pub struct EngineSpec {
     /// The std engine's chaos seed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chaos: Option<u64>,
-    /// The std engine ran unrecorded ([`Engine::unrecorded`]).
+    /// A sampling engine (std, random, PCT) ran unrecorded ([`Engine::unrecorded`]).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unrecorded: bool,
     /// An exhaustive engine's reduction, when not the default ([`Reduction::name`]).
@@ -76,21 +76,28 @@ impl EngineSpec {
                 max_iterations: *max_iterations,
                 ..EngineSpec::default()
             },
-            EngineKind::Random { iterations, seed } => EngineSpec {
+            EngineKind::Random {
+                iterations,
+                seed,
+                recorded,
+            } => EngineSpec {
                 name,
                 iterations: Some(*iterations),
                 seed: Some(*seed),
+                unrecorded: !recorded,
                 ..EngineSpec::default()
             },
             EngineKind::Pct {
                 iterations,
                 depth,
                 seed,
+                recorded,
             } => EngineSpec {
                 name,
                 iterations: Some(*iterations),
                 depth: Some(*depth),
                 seed: Some(*seed),
+                unrecorded: !recorded,
                 ..EngineSpec::default()
             },
             EngineKind::Replay { .. } | EngineKind::Probe { .. } => EngineSpec {

@@ -1,0 +1,164 @@
+//! Unrecorded sampling on shuttle (random, PCT): the model checked by its own assertions and
+//! by deadlock and step-limit detection, at the engine's own speed; no trace and no
+//! data-race check, and the report says so.
+
+use interleavings::models::{Counter, CounterGuard, TicketSale};
+use interleavings::sync::atomic::{AtomicUsize, Ordering};
+use interleavings::sync::{Arc, Mutex};
+use interleavings::{CounterexampleKind, Engine, Explorer, Shared, Verdict, explore, thread};
+
+fn unrecorded_samplers() -> [Engine; 2] {
+    [
+        Engine::pct(2_000, 3).seed(5).unrecorded(),
+        Engine::random(2_000).seed(5).unrecorded(),
+    ]
+}
+
+#[test]
+fn the_lost_update_is_caught_by_its_check_and_shows_no_trace() {
+    for engine in unrecorded_samplers() {
+        let report = Explorer::new(Counter::new(CounterGuard::None))
+            .engine(engine.clone())
+            .run();
+        let cx = report.counterexample().expect("a counterexample");
+        // The check, not a race: nothing kept happens-before.
+        assert_eq!(cx.kind(), CounterexampleKind::Invariant, "{report}");
+        assert!(
+            !cx.is_recorded() && cx.trace().events.is_empty(),
+            "{report}"
+        );
+        assert!(cx.schedule().is_empty(), "{report}");
+        let text = report.to_string();
+        assert!(text.contains("unrecorded: no trace"), "{text}");
+        assert!(text.contains("unrecorded: no data-race check"), "{text}");
+    }
+}
+
+#[test]
+fn guarded_programs_pass_every_execution() {
+    for engine in unrecorded_samplers() {
+        let counter = Explorer::new(Counter::new(CounterGuard::Mutex))
+            .engine(engine.clone())
+            .run();
+        assert_eq!(
+            counter.verdict(),
+            &Verdict::Passed { executions: 2_000 },
+            "{counter}"
+        );
+        assert_eq!(
+            counter.outcomes().keys().copied().collect::<Vec<_>>(),
+            [109]
+        );
+        let office = Explorer::new(TicketSale::guarded(3, 4))
+            .engine(engine.clone())
+            .run();
+        assert_eq!(
+            office.verdict(),
+            &Verdict::Passed { executions: 2_000 },
+            "{office}"
+        );
+    }
+}
+
+/// What an unrecorded run gives up, shown: a race that leaves the result right is reported
+/// by the recorded run of the same engine and passes unrecorded.
+#[test]
+fn a_race_that_leaves_the_result_right_goes_unseen_unrecorded() {
+    let body = || {
+        let flag = Arc::new(Shared::new(0).named("flag"));
+        let other = Arc::clone(&flag);
+        let writer = thread::spawn(move || other.set(1));
+        flag.set(1);
+        writer.join().unwrap();
+        assert_eq!(flag.get(), 1);
+    };
+    let recorded = explore(body).engine(Engine::pct(200, 3)).run();
+    assert_eq!(
+        recorded.counterexample().map(|cx| cx.kind()),
+        Some(CounterexampleKind::DataRace),
+        "{recorded}"
+    );
+    let unrecorded = explore(body).engine(Engine::pct(200, 3).unrecorded()).run();
+    assert_eq!(
+        unrecorded.verdict(),
+        &Verdict::Passed { executions: 200 },
+        "{unrecorded}"
+    );
+    assert!(unrecorded.engine().contains("no data-race check"));
+}
+
+#[test]
+fn a_lock_order_inversion_is_a_deadlock() {
+    let body = || {
+        let a = Arc::new(Mutex::new(0).named("a"));
+        let b = Arc::new(Mutex::new(0).named("b"));
+        let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
+        let other = thread::spawn(move || {
+            let _b = b2.lock().unwrap();
+            let _a = a2.lock().unwrap();
+        });
+        {
+            let _a = a.lock().unwrap();
+            let _b = b.lock().unwrap();
+        }
+        other.join().unwrap();
+    };
+    for engine in unrecorded_samplers() {
+        let report = explore(body).engine(engine.clone()).run();
+        let cx = report.counterexample().expect("a deadlock");
+        assert_eq!(cx.kind(), CounterexampleKind::Deadlock, "{report}");
+    }
+}
+
+/// Recording adds no scheduling point: with the same seed, the unrecorded run makes the same
+/// executions as the recorded one, so it fails at the same execution. (The bug here is on
+/// atomics, which do not race: both runs fail by the check.)
+#[test]
+fn unrecorded_and_recorded_runs_fail_at_the_same_execution() {
+    let body = || {
+        let count = Arc::new(AtomicUsize::new(0));
+        let other = Arc::clone(&count);
+        let bump = move |count: &AtomicUsize| {
+            let seen = count.load(Ordering::SeqCst);
+            count.store(seen + 1, Ordering::SeqCst);
+        };
+        let t = thread::spawn(move || bump(&other));
+        bump(&count);
+        t.join().unwrap();
+        assert_eq!(count.load(Ordering::SeqCst), 2, "an update was lost");
+    };
+    for (recorded, unrecorded) in [
+        (Engine::pct(500, 2).seed(3), Engine::pct(500, 2).seed(3)),
+        (Engine::random(500).seed(3), Engine::random(500).seed(3)),
+    ] {
+        let recorded = explore(body).engine(recorded).minimize(false).run();
+        let unrecorded = explore(body).engine(unrecorded.unrecorded()).run();
+        let (a, b) = (
+            recorded.counterexample().expect("recorded: found"),
+            unrecorded.counterexample().expect("unrecorded: found"),
+        );
+        assert_eq!(a.kind(), b.kind(), "{recorded}\n{unrecorded}");
+        assert!(a.message().contains("an update was lost"), "{recorded}");
+        assert_eq!(a.message(), b.message(), "{recorded}\n{unrecorded}");
+        assert_eq!(a.execution(), b.execution(), "{recorded}\n{unrecorded}");
+        assert!(a.execution() > 1, "found at once: the test shows nothing");
+    }
+}
+
+#[test]
+fn an_unrecorded_sampling_run_refuses_to_save_regressions_before_it_runs() {
+    for engine in unrecorded_samplers() {
+        let dir = std::env::temp_dir().join("interleavings-unrecorded-sampling-save");
+        let error = Explorer::new(Counter::new(CounterGuard::None))
+            .engine(engine.clone())
+            .save_regressions(&dir)
+            .try_run()
+            .expect_err("refused");
+        let text = error.to_string();
+        assert!(
+            text.contains(&format!("unrecorded {} run", engine.name())),
+            "{text}"
+        );
+        assert!(!dir.exists());
+    }
+}
