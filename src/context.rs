@@ -194,7 +194,7 @@ pub(crate) struct Log {
     /// Events recorded so far by each thread, by index.
     taken: Vec<usize>,
     objects: ObjectId,
-    /// False in an unrecorded std run: no events, no happens-before (see
+    /// False in an unrecorded run: no events, no happens-before (see
     /// [`Engine::unrecorded`](crate::Engine::unrecorded)).
     recorded: bool,
 }
@@ -468,7 +468,7 @@ pub(crate) struct Execution {
     pub(crate) unprobed_try_lock: AtomicBool,
     /// The DFS's decisions so far in this execution (set by its scheduler).
     pub(crate) decision: AtomicUsize,
-    /// False in an unrecorded std run (see [`Engine::unrecorded`](crate::Engine::unrecorded)).
+    /// False in an unrecorded run (see [`Engine::unrecorded`](crate::Engine::unrecorded)).
     pub(crate) recorded: bool,
     /// The scheduling point of standard output.
     stdout: crate::shared::Point,

@@ -269,7 +269,7 @@ impl<M: Model> Explorer<M> {
         if context::exploring() || context::current().is_some() {
             return Err(Error::Nested);
         }
-        if self.save_regressions.is_some() && !self.engine.is_recorded() {
+        if self.save_regressions.is_some() && !self.engine.kind.is_recorded() {
             return Err(Error::InvalidParameter(format!(
                 "cannot save regressions from an unrecorded {} run: it records no schedule \
                  to replay (run it recorded)",

@@ -23,7 +23,7 @@
 //!   "counterexample": null | {
 //!     "kind": "data race", "message": "...", "failure": null | "...",
 //!     "summary": null | "lost update: ...", "outcome": null | "...",
-//!     "recorded": true,                        // false: an unrecorded std run's, no trace
+//!     "recorded": true,                        // false: an unrecorded run's, no trace
 //!     "preemptions": 1, "minimality": null | "...", "execution": 2,
 //!     "schedule": [0, 0, 1, ...], "marked_events": [14, 16],
 //!     "race": null | { "first": 14, "second": 16 },
@@ -109,7 +109,7 @@ pub struct JsonCounterexample {
     pub summary: Option<String>,
     /// The outcome, if the execution got as far.
     pub outcome: Option<String>,
-    /// False for an unrecorded std run's: then trace and schedule are empty.
+    /// False for an unrecorded run's: then trace and schedule are empty.
     #[serde(default = "recorded_by_default")]
     pub recorded: bool,
     /// Preemptions in the execution.

@@ -104,7 +104,7 @@ pub struct Counterexample {
     pub(crate) execution: u64,
     pub(crate) diagnosis: Diagnosis,
     pub(crate) minimality: Option<String>,
-    /// False when it comes from an unrecorded std run: no trace, no schedule.
+    /// False when it comes from an unrecorded run: no trace, no schedule.
     pub(crate) recorded: bool,
 }
 
@@ -141,8 +141,8 @@ impl Counterexample {
         }
     }
 
-    /// False for a counterexample of an unrecorded std run
-    /// ([`Engine::unrecorded`](crate::Engine::unrecorded)): it has no trace and no schedule,
+    /// False for a counterexample of an unrecorded run (std, random or PCT;
+    /// [`Engine::unrecorded`](crate::Engine::unrecorded)): it has no trace and no schedule,
     /// only what broke and the outcome.
     pub fn is_recorded(&self) -> bool {
         self.recorded

@@ -201,11 +201,6 @@ impl Engine {
         self
     }
 
-    /// False for an engine run [`unrecorded`](Self::unrecorded).
-    pub(crate) fn is_recorded(&self) -> bool {
-        self.kind.is_recorded()
-    }
-
     /// Explore only executions with at most `k` preemptions (loom). The verdict then says
     /// "proved within bound", never "proved".
     pub fn preemption_bound(mut self, k: usize) -> Self {
