@@ -503,7 +503,21 @@ impl<M: Model> Explorer<M> {
         engine: &Engine,
         time_limit: Option<Duration>,
     ) -> Result<Report<M::Outcome>, Error> {
-        self.search(engine, RACE_GRACE, time_limit, self.keep_going)
+        let mut report = self.search(engine, RACE_GRACE, time_limit, self.keep_going)?;
+        let unrecorded_cx = matches!(&report.verdict, Verdict::Violated(cx) if !cx.is_recorded());
+        if let Some(recorded) = unrecorded_cx.then(|| engine.recorded_twin()).flatten() {
+            // The same seed makes the same executions, recorded or not: run them again,
+            // recorded, to show the bug with its trace (or an earlier data race, which
+            // the unrecorded run could not see). A model that behaves differently the second
+            // time keeps the unrecorded counterexample.
+            let again = self.search(&recorded, RACE_GRACE, None, self.keep_going)?;
+            if let (Verdict::Violated(shown), Verdict::Violated(found)) =
+                (again.verdict, &mut report.verdict)
+            {
+                *found = shown;
+            }
+        }
+        Ok(report)
     }
 }
 

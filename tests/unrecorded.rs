@@ -1,6 +1,6 @@
 //! Unrecorded sampling on shuttle (random, PCT): the model checked by its own assertions and
-//! by deadlock and step-limit detection, at the engine's own speed; no trace and no
-//! data-race check, and the report says so.
+//! by deadlock and step-limit detection, at the engine's own speed, with no data-race check
+//! (the report says so); a bug found is shown from the same executions run again recorded.
 
 use interleavings::models::{Counter, CounterGuard, TicketSale};
 use interleavings::sync::atomic::{AtomicUsize, Ordering};
@@ -14,24 +14,52 @@ fn unrecorded_samplers() -> [Engine; 2] {
     ]
 }
 
+/// The unrecorded run finds the lost update by the counter's check; the same executions run
+/// again recorded show it as what it is, a data race, with its trace and schedule.
 #[test]
-fn the_lost_update_is_caught_by_its_check_and_shows_no_trace() {
+fn the_lost_update_is_shown_from_the_recorded_run_of_the_same_executions() {
     for engine in unrecorded_samplers() {
         let report = Explorer::new(Counter::new(CounterGuard::None))
             .engine(engine.clone())
             .run();
         let cx = report.counterexample().expect("a counterexample");
-        // The check, not a race: nothing kept happens-before.
-        assert_eq!(cx.kind(), CounterexampleKind::Invariant, "{report}");
+        assert_eq!(cx.kind(), CounterexampleKind::DataRace, "{report}");
         assert!(
-            !cx.is_recorded() && cx.trace().events.is_empty(),
+            cx.is_recorded() && !cx.trace().events.is_empty(),
             "{report}"
         );
-        assert!(cx.schedule().is_empty(), "{report}");
+        assert!(!cx.schedule().is_empty(), "{report}");
         let text = report.to_string();
-        assert!(text.contains("unrecorded: no trace"), "{text}");
         assert!(text.contains("unrecorded: no data-race check"), "{text}");
+        assert!(!text.contains("unrecorded: no trace"), "{text}");
     }
+}
+
+/// A model that does not do the same thing twice (here: it fails only the first time it
+/// runs in the process) cannot be shown from a second run: the unrecorded counterexample
+/// stays, with what broke and no trace.
+#[test]
+fn a_bug_that_does_not_come_back_keeps_the_unrecorded_counterexample() {
+    use std::sync::atomic::AtomicBool;
+    static FAILED_ONCE: AtomicBool = AtomicBool::new(false);
+    let body = || {
+        let first = !FAILED_ONCE.swap(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(!first, "the first execution in this process fails");
+    };
+    let report = explore(body).engine(Engine::pct(10, 2).unrecorded()).run();
+    let cx = report.counterexample().expect("a counterexample");
+    assert!(
+        cx.message()
+            .contains("the first execution in this process fails")
+    );
+    assert!(
+        !cx.is_recorded() && cx.trace().events.is_empty(),
+        "{report}"
+    );
+    assert!(
+        report.to_string().contains("unrecorded: no trace"),
+        "{report}"
+    );
 }
 
 #[test]
@@ -111,8 +139,8 @@ fn a_lock_order_inversion_is_a_deadlock() {
 }
 
 /// Recording adds no scheduling point: with the same seed, the unrecorded run makes the same
-/// executions as the recorded one, so it fails at the same execution. (The bug here is on
-/// atomics, which do not race: both runs fail by the check.)
+/// executions as the recorded one, so it fails at the same execution, shown by the same
+/// trace. (The bug here is on atomics, which do not race: both runs fail by the check.)
 #[test]
 fn unrecorded_and_recorded_runs_fail_at_the_same_execution() {
     let body = || {
@@ -132,7 +160,10 @@ fn unrecorded_and_recorded_runs_fail_at_the_same_execution() {
         (Engine::random(500).seed(3), Engine::random(500).seed(3)),
     ] {
         let recorded = explore(body).engine(recorded).minimize(false).run();
-        let unrecorded = explore(body).engine(unrecorded.unrecorded()).run();
+        let unrecorded = explore(body)
+            .engine(unrecorded.unrecorded())
+            .minimize(false)
+            .run();
         let (a, b) = (
             recorded.counterexample().expect("recorded: found"),
             unrecorded.counterexample().expect("unrecorded: found"),
@@ -141,6 +172,7 @@ fn unrecorded_and_recorded_runs_fail_at_the_same_execution() {
         assert!(a.message().contains("an update was lost"), "{recorded}");
         assert_eq!(a.message(), b.message(), "{recorded}\n{unrecorded}");
         assert_eq!(a.execution(), b.execution(), "{recorded}\n{unrecorded}");
+        assert_eq!(a.trace(), b.trace(), "{recorded}\n{unrecorded}");
         assert!(a.execution() > 1, "found at once: the test shows nothing");
     }
 }

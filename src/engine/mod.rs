@@ -181,13 +181,21 @@ impl Engine {
 
     /// Runs a sampling engine (std, random, PCT) unrecorded: the model checked only by its
     /// own assertions and deadlock and step-limit detection. Nothing is recorded, so there
-    /// is no trace, no data-race check and no schedule to replay: a counterexample shows
-    /// what broke and the outcome, and a race that leaves the outcome right goes unseen.
-    /// What it buys is speed: recording every operation and keeping happens-before costs
-    /// about a tenth of PCT's rate on the locked ticket office, and unrecorded PCT runs
-    /// within a few percent of raw shuttle (see BENCHMARKS.md).
+    /// is no data-race check (a race that leaves the outcome right goes unseen) and no
+    /// trace. What it buys is speed: recording every operation and keeping happens-before
+    /// costs about a tenth of PCT's rate on the locked ticket office, and unrecorded PCT
+    /// runs within a few percent of raw shuttle (see BENCHMARKS.md).
     ///
-    /// On std, an uncontended facade lock then costs about what std's does, and facade
+    /// Under random and PCT, recording adds no scheduling point, so the same seed makes the
+    /// same executions recorded or not: when an unrecorded run finds a bug, the executions
+    /// of its chunk (a run's executions go in chunks of 1,000) up to the bug run again,
+    /// recorded, and the counterexample shown is theirs, with its trace and schedule. It
+    /// may be a data race in an earlier execution, which the unrecorded run could not see.
+    /// A model that behaves differently the second time keeps the unrecorded
+    /// counterexample: what broke and the outcome, no trace.
+    ///
+    /// On std, whose runs cannot be repeated, a counterexample has no trace or schedule.
+    /// An uncontended facade lock then costs about what std's does, and facade
     /// operations are counted against the step limit in batches of 1,024. Recording also
     /// orders the threads' operations through one log, which hides some races on real
     /// threads: unrecorded std runs show them as they happen.
@@ -318,6 +326,24 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The recorded engine that makes the same executions as this unrecorded shuttle
+    /// sampler (recording adds no scheduling point); `None` for any other engine (the std
+    /// engine's runs are not reproducible).
+    pub(crate) fn recorded_twin(&self) -> Option<Engine> {
+        let mut twin = self.clone();
+        match &mut twin.kind {
+            EngineKind::Random { recorded, .. } | EngineKind::Pct { recorded, .. }
+                if !*recorded =>
+            {
+                *recorded = true;
+                Some(twin)
+            }
+            _ => None,
+        }
+    }
+}
+
 impl EngineKind {
     /// False for an engine run [`unrecorded`](Engine::unrecorded).
     pub(crate) fn is_recorded(&self) -> bool {
@@ -366,7 +392,9 @@ impl fmt::Display for Engine {
                     Some(seed) => write!(f, ", chaos seed {seed}")?,
                     None => write!(f, ", no chaos")?,
                 }
-                write_unrecorded(f, *recorded)?;
+                if !recorded {
+                    write!(f, "{UNRECORDED}")?;
+                }
                 write!(f, ")")
             }
             EngineKind::Loom {
@@ -425,11 +453,18 @@ impl fmt::Display for Engine {
 }
 
 /// What an engine description adds for an unrecorded run: what the user gives up.
+const UNRECORDED: &str = ", unrecorded: no data-race check";
+
+/// The same for a shuttle sampler, whose bugs are shown from a recorded run of the same
+/// executions (see [`Engine::unrecorded`]): a data race may be found then.
 fn write_unrecorded(f: &mut fmt::Formatter<'_>, recorded: bool) -> fmt::Result {
     if recorded {
         Ok(())
     } else {
-        write!(f, ", unrecorded: no data-race check")
+        write!(
+            f,
+            "{UNRECORDED} until a bug is found, which is shown recorded"
+        )
     }
 }
 
