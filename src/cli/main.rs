@@ -42,7 +42,8 @@ struct EngineArgs {
     #[arg(long)]
     chaos: Option<u64>,
     /// Run a sampling engine (std, pct, random) unrecorded: at the engine's own speed, no
-    /// trace and no data-race check; a counterexample shows what broke and the outcome
+    /// data-race check; pct and random show a bug from the same executions run again
+    /// recorded, std shows what broke and the outcome, without a trace
     #[arg(long)]
     unrecorded: bool,
     /// Stop starting executions after this long, e.g. 20s or 2m
