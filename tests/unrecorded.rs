@@ -3,8 +3,7 @@
 //! (the report says so); a bug found is shown from the same executions run again recorded.
 
 use interleavings::models::{Counter, CounterGuard, TicketSale};
-use interleavings::sync::atomic::{AtomicUsize, Ordering};
-use interleavings::sync::{Arc, Mutex};
+use interleavings::sync::Arc;
 use interleavings::{CounterexampleKind, Engine, Explorer, Shared, Verdict, explore, thread};
 
 fn unrecorded_samplers() -> [Engine; 2] {
@@ -115,66 +114,46 @@ fn a_race_that_leaves_the_result_right_goes_unseen_unrecorded() {
     assert!(unrecorded.engine().contains("no data-race check"));
 }
 
+/// Over the bug zoo: an unrecorded run finds every bug that its recorded twin run (same
+/// engine, same seed) shows breaking something visibly, and shows the same counterexample,
+/// from the same execution, with the same trace: recording adds no scheduling point. A bug
+/// the recorded run shows only as a race may pass unrecorded. Every correct twin passes.
 #[test]
-fn a_lock_order_inversion_is_a_deadlock() {
-    let body = || {
-        let a = Arc::new(Mutex::new(0).named("a"));
-        let b = Arc::new(Mutex::new(0).named("b"));
-        let (a2, b2) = (Arc::clone(&a), Arc::clone(&b));
-        let other = thread::spawn(move || {
-            let _b = b2.lock().unwrap();
-            let _a = a2.lock().unwrap();
-        });
-        {
-            let _a = a.lock().unwrap();
-            let _b = b.lock().unwrap();
+fn over_the_zoo_unrecorded_runs_show_what_recorded_runs_show_breaking() {
+    use crate::zoo::{MAX_STEPS, zoo};
+    let mut compared = 0;
+    for bug in zoo() {
+        for engine in [Engine::pct(1_000, 3).seed(1), Engine::random(1_000).seed(1)] {
+            let run = |body: fn(), engine: Engine| {
+                explore(body)
+                    .engine(engine)
+                    .max_steps(MAX_STEPS)
+                    .minimize(false)
+                    .run()
+            };
+            let recorded = run(bug.wrong, engine.clone());
+            let unrecorded = run(bug.wrong, engine.clone().unrecorded());
+            if let Some(expected) = recorded
+                .counterexample()
+                .filter(|cx| cx.failure().is_some())
+            {
+                let context = format!("{} on {engine}\n{recorded}\n{unrecorded}", bug.class);
+                let shown = unrecorded.counterexample().expect(&context);
+                assert_eq!(shown.kind(), expected.kind(), "{context}");
+                assert_eq!(shown.execution(), expected.execution(), "{context}");
+                assert_eq!(shown.trace(), expected.trace(), "{context}");
+                compared += 1;
+            }
+            let twin = run(bug.right, engine.clone().unrecorded());
+            assert!(
+                matches!(twin.verdict(), Verdict::Passed { .. }),
+                "{} twin on {engine}\n{twin}",
+                bug.class
+            );
         }
-        other.join().unwrap();
-    };
-    for engine in unrecorded_samplers() {
-        let report = explore(body).engine(engine.clone()).run();
-        let cx = report.counterexample().expect("a deadlock");
-        assert_eq!(cx.kind(), CounterexampleKind::Deadlock, "{report}");
     }
-}
-
-/// Recording adds no scheduling point: with the same seed, the unrecorded run makes the same
-/// executions as the recorded one, so it fails at the same execution, shown by the same
-/// trace. (The bug here is on atomics, which do not race: both runs fail by the check.)
-#[test]
-fn unrecorded_and_recorded_runs_fail_at_the_same_execution() {
-    let body = || {
-        let count = Arc::new(AtomicUsize::new(0));
-        let other = Arc::clone(&count);
-        let bump = move |count: &AtomicUsize| {
-            let seen = count.load(Ordering::SeqCst);
-            count.store(seen + 1, Ordering::SeqCst);
-        };
-        let t = thread::spawn(move || bump(&other));
-        bump(&count);
-        t.join().unwrap();
-        assert_eq!(count.load(Ordering::SeqCst), 2, "an update was lost");
-    };
-    for (recorded, unrecorded) in [
-        (Engine::pct(500, 2).seed(3), Engine::pct(500, 2).seed(3)),
-        (Engine::random(500).seed(3), Engine::random(500).seed(3)),
-    ] {
-        let recorded = explore(body).engine(recorded).minimize(false).run();
-        let unrecorded = explore(body)
-            .engine(unrecorded.unrecorded())
-            .minimize(false)
-            .run();
-        let (a, b) = (
-            recorded.counterexample().expect("recorded: found"),
-            unrecorded.counterexample().expect("unrecorded: found"),
-        );
-        assert_eq!(a.kind(), b.kind(), "{recorded}\n{unrecorded}");
-        assert!(a.message().contains("an update was lost"), "{recorded}");
-        assert_eq!(a.message(), b.message(), "{recorded}\n{unrecorded}");
-        assert_eq!(a.execution(), b.execution(), "{recorded}\n{unrecorded}");
-        assert_eq!(a.trace(), b.trace(), "{recorded}\n{unrecorded}");
-        assert!(a.execution() > 1, "found at once: the test shows nothing");
-    }
+    // 22 of the 24 runs when this was written: not a comparison of nothing.
+    assert!(compared >= 20, "only {compared} bugs broke visibly");
 }
 
 #[test]
