@@ -209,6 +209,26 @@ impl Engine {
         self
     }
 
+    /// The recorded engine that makes the same executions as this unrecorded shuttle
+    /// sampler (recording adds no scheduling point); `None` for any other engine (the std
+    /// engine's runs are not reproducible).
+    pub(crate) fn recorded_twin(&self) -> Option<Engine> {
+        let sampler = matches!(
+            self.kind,
+            EngineKind::Random { .. } | EngineKind::Pct { .. }
+        );
+        if !sampler || self.kind.is_recorded() {
+            return None;
+        }
+        let mut twin = self.clone();
+        if let EngineKind::Random { recorded, .. } | EngineKind::Pct { recorded, .. } =
+            &mut twin.kind
+        {
+            *recorded = true;
+        }
+        Some(twin)
+    }
+
     /// Explore only executions with at most `k` preemptions (loom). The verdict then says
     /// "proved within bound", never "proved".
     pub fn preemption_bound(mut self, k: usize) -> Self {
@@ -320,24 +340,6 @@ impl Engine {
         match self.kind {
             EngineKind::Loom { max_iterations, .. } | EngineKind::Dfs { max_iterations, .. } => {
                 max_iterations
-            }
-            _ => None,
-        }
-    }
-}
-
-impl Engine {
-    /// The recorded engine that makes the same executions as this unrecorded shuttle
-    /// sampler (recording adds no scheduling point); `None` for any other engine (the std
-    /// engine's runs are not reproducible).
-    pub(crate) fn recorded_twin(&self) -> Option<Engine> {
-        let mut twin = self.clone();
-        match &mut twin.kind {
-            EngineKind::Random { recorded, .. } | EngineKind::Pct { recorded, .. }
-                if !*recorded =>
-            {
-                *recorded = true;
-                Some(twin)
             }
             _ => None,
         }
