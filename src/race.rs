@@ -54,36 +54,6 @@ pub struct Race {
 /// Races kept per execution; the first few tell the story.
 const MAX_RACES: usize = 16;
 
-#[derive(Clone, Debug, Default)]
-struct Clock(Vec<u32>);
-
-impl Clock {
-    fn get(&self, thread: usize) -> u32 {
-        self.0.get(thread).copied().unwrap_or(0)
-    }
-
-    fn set(&mut self, thread: usize, value: u32) {
-        if self.0.len() <= thread {
-            self.0.resize(thread + 1, 0);
-        }
-        self.0[thread] = value;
-    }
-
-    fn tick(&mut self, thread: usize) {
-        let next = self.get(thread) + 1;
-        self.set(thread, next);
-    }
-
-    fn join(&mut self, other: &Clock) {
-        if self.0.len() < other.0.len() {
-            self.0.resize(other.0.len(), 0);
-        }
-        for (mine, theirs) in self.0.iter_mut().zip(&other.0) {
-            *mine = (*mine).max(*theirs);
-        }
-    }
-}
-
 /// One access to a `Shared`: who, at which point of their own clock, and which event.
 #[derive(Clone, Copy, Debug)]
 struct Access {
@@ -99,26 +69,72 @@ struct History {
     reads: Vec<Access>,
 }
 
+/// Entries a clock starts with: as many threads as most models have, a power of two and
+/// a whole number of [`LANES`].
+const INITIAL_WIDTH: usize = 8;
+
 /// The happens-before state of one execution.
+///
+/// The vector clocks live in two flat tables, a row of `width` entries each: one row per
+/// thread and one per object. A clock per thread and per object, each its own vector, cost
+/// a pointer chase, a bounds check and a length comparison on every access, and joins
+/// that could not be unrolled; a row is found with one multiplication and joined or copied
+/// with a loop over adjacent memory of a length the whole table shares.
 #[derive(Debug)]
 pub(crate) struct HappensBefore {
-    threads: Vec<Clock>,
-    /// By object id (ids are small and dense: a vector beats a hash map here).
-    objects: Vec<Option<Clock>>,
+    /// Entries in every row: more than the highest thread index seen (a power of two).
+    width: usize,
+    /// Each thread's clock: thread `t`'s row is `threads[t * width..][..width]`.
+    threads: Vec<u32>,
+    /// Each object's released clock, by id, laid out as `threads`. A zero row (or none)
+    /// is nothing to acquire: no release yet, or a relaxed store ended it.
+    objects: Vec<u32>,
     shared: Vec<History>,
     races: Vec<Race>,
 }
 
 impl Default for HappensBefore {
+    /// The state before the first event, which allocates nothing (a log's defaults are
+    /// made and dropped for every execution): the main thread's row is made with its
+    /// first event.
     fn default() -> Self {
-        let mut main = Clock::default();
-        main.set(0, 1);
         HappensBefore {
-            threads: vec![main],
+            width: INITIAL_WIDTH,
+            threads: Vec::new(),
             objects: Vec::new(),
             shared: Vec::new(),
             races: Vec::new(),
         }
+    }
+}
+
+/// `table`'s rows of `old` entries, each widened to `new` with zeros.
+fn widened(table: &[u32], old: usize, new: usize) -> Vec<u32> {
+    let mut wider = vec![0; table.len() / old * new];
+    for (row, old_row) in wider.chunks_exact_mut(new).zip(table.chunks_exact(old)) {
+        row[..old].copy_from_slice(old_row);
+    }
+    wider
+}
+
+/// Entries joined at a time: rows are a whole number of such blocks.
+const LANES: usize = 8;
+
+/// Joins `theirs` into `mine`, entry by entry.
+///
+/// A block at a time, each read whole before any is written: a plain loop over the two
+/// rows was left unvectorized for a row of 16 (the compiler's vector loop needs more
+/// entries to pay for its check that the rows do not overlap).
+#[inline]
+fn join_into(mine: &mut [u32], theirs: &[u32]) {
+    for (mine, theirs) in mine.chunks_exact_mut(LANES).zip(theirs.chunks_exact(LANES)) {
+        let theirs: [u32; LANES] = theirs.try_into().expect("a whole block");
+        let block: &mut [u32; LANES] = mine.try_into().expect("a whole block");
+        let mut joined = *block;
+        for (entry, their) in joined.iter_mut().zip(theirs) {
+            *entry = (*entry).max(their);
+        }
+        *block = joined;
     }
 }
 
@@ -128,128 +144,177 @@ impl HappensBefore {
         &self.races
     }
 
-    /// Empties this state for a new execution, keeping its buffers: a zero clock stands
-    /// for a missing one (reading one gives 0, joining one changes nothing), and an object's
-    /// zero clock for no release yet.
+    /// Empties this state for a new execution, keeping its buffers and width: a zero row
+    /// is a clock that has seen nothing, and an object's zero row no release.
     pub(crate) fn reset(&mut self) {
-        for clock in &mut self.threads {
-            clock.0.fill(0);
-        }
-        for clock in self.objects.iter_mut().flatten() {
-            clock.0.fill(0);
-        }
+        self.threads.fill(0);
+        self.objects.fill(0);
         for history in &mut self.shared {
             history.write = None;
             history.reads.clear();
         }
         self.races.clear();
-        self.clock(0).set(0, 1);
+        if let Some(main) = self.threads.first_mut() {
+            *main = 1;
+        }
     }
 
-    fn clock(&mut self, thread: usize) -> &mut Clock {
-        if self.threads.len() <= thread {
-            self.threads.resize(thread + 1, Clock::default());
+    /// Makes room for `thread`'s row, and for its entry in every row.
+    #[inline]
+    fn fit_thread(&mut self, thread: usize) {
+        if thread >= self.width {
+            self.widen(thread + 1);
         }
-        &mut self.threads[thread]
+        let end = (thread + 1) * self.width;
+        if self.threads.len() < end {
+            self.grow_threads(end);
+        }
+    }
+
+    #[cold]
+    fn grow_threads(&mut self, end: usize) {
+        let was_empty = self.threads.is_empty();
+        self.threads.resize(end, 0);
+        if was_empty {
+            // The main thread begins in its first epoch, as a spawned thread does.
+            self.threads[0] = 1;
+        }
+    }
+
+    #[cold]
+    fn widen(&mut self, threads: usize) {
+        let width = threads.next_power_of_two();
+        self.threads = widened(&self.threads, self.width, width);
+        self.objects = widened(&self.objects, self.width, width);
+        self.width = width;
+    }
+
+    /// Makes room for `object`'s row.
+    #[inline]
+    fn fit_object(&mut self, object: ObjectId) {
+        let end = (object + 1) * self.width;
+        if self.objects.len() < end {
+            self.objects.resize(end, 0);
+        }
     }
 
     /// Applies the effect of event number `event`, done by `thread`.
+    #[inline]
     pub(crate) fn apply(&mut self, thread: usize, event: usize, effect: Effect) {
         match effect {
             Effect::Plain => {}
             Effect::Read(object) => self.read(thread, event, object),
             Effect::Write(object) => self.write(thread, event, object),
-            // Clocks are joined and copied in place: an execution makes thousands of these,
-            // and allocating a clock for each showed in profiles.
-            Effect::Acquire(object) => {
-                self.clock(thread);
-                if let Some(Some(released)) = self.objects.get(object) {
-                    self.threads[thread].join(released);
-                }
-            }
-            Effect::Release(object) => {
-                self.clock(thread);
-                self.object(object);
-                let mine = &self.threads[thread];
-                match &mut self.objects[object] {
-                    Some(kept) => kept.0.clone_from(&mine.0),
-                    empty => *empty = Some(mine.clone()),
-                }
-                self.threads[thread].tick(thread);
-            }
+            Effect::Acquire(object) => self.acquire(thread, object),
+            Effect::Release(object) => self.release(thread, object, false),
             Effect::Update {
                 object,
                 acquire,
                 release,
             } => {
                 if acquire {
-                    self.apply(thread, event, Effect::Acquire(object));
+                    self.acquire(thread, object);
                 }
                 if release {
-                    self.clock(thread);
-                    self.object(object);
-                    let mine = &self.threads[thread];
-                    self.objects[object]
-                        .get_or_insert_with(Clock::default)
-                        .join(mine);
-                    self.threads[thread].tick(thread);
+                    self.release(thread, object, true);
                 }
             }
             Effect::Overwrite(object) => {
-                *self.object(object) = None;
+                if let Some(row) = self.objects.get_mut(object * self.width..) {
+                    row[..self.width].fill(0);
+                }
             }
-            // Copied and joined in place too, through a clock taken out for the while: a
-            // reused state keeps its clocks' buffers (see `reset`).
-            Effect::Spawn(child) => {
-                self.clock(child);
-                let parent = std::mem::take(self.clock(thread));
-                self.threads[child].0.clone_from(&parent.0);
-                self.threads[child].set(child, 1);
-                self.threads[thread] = parent;
-                self.threads[thread].tick(thread);
-            }
-            Effect::Join(child) => {
-                self.clock(thread);
-                let finished = std::mem::take(self.clock(child));
-                self.threads[thread].join(&finished);
-                self.threads[child] = finished;
-            }
+            Effect::Spawn(child) => self.spawn(thread, child),
+            Effect::Join(child) => self.join(thread, child),
         }
     }
 
-    /// True if `access` happens before everything `thread` does from now on.
-    fn ordered(&mut self, access: Access, thread: usize) -> bool {
-        access.thread == thread || access.epoch <= self.clock(thread).get(access.thread)
+    /// Takes `object`'s released clock into `thread`'s.
+    fn acquire(&mut self, thread: usize, object: ObjectId) {
+        self.fit_thread(thread);
+        let width = self.width;
+        if let Some(released) = self.objects.get(object * width..(object + 1) * width) {
+            join_into(&mut self.threads[thread * width..][..width], released);
+        }
     }
 
-    fn race(&mut self, earlier: Access, event: usize) {
-        self.races.push(Race {
-            first: earlier.event,
-            second: event,
-        });
+    /// Leaves `thread`'s clock in `object`: in place of what was there, or (`continued`, a
+    /// read-modify-write continuing a release sequence) joined with it. Then the thread
+    /// moves on to a new epoch.
+    fn release(&mut self, thread: usize, object: ObjectId, continued: bool) {
+        self.fit_thread(thread);
+        self.fit_object(object);
+        let width = self.width;
+        let mine = &self.threads[thread * width..][..width];
+        let kept = &mut self.objects[object * width..][..width];
+        if continued {
+            join_into(kept, mine);
+        } else {
+            kept.copy_from_slice(mine);
+        }
+        self.threads[thread * width + thread] += 1;
+    }
+
+    /// The parent's past happens before the child; the parent moves on to a new epoch.
+    fn spawn(&mut self, parent: usize, child: usize) {
+        self.fit_thread(parent.max(child));
+        let width = self.width;
+        self.threads
+            .copy_within(parent * width..(parent + 1) * width, child * width);
+        self.threads[child * width + child] = 1;
+        self.threads[parent * width + parent] += 1;
+    }
+
+    /// The child's whole life happens before the joiner's future.
+    fn join(&mut self, joiner: usize, child: usize) {
+        if joiner == child {
+            return;
+        }
+        self.fit_thread(joiner.max(child));
+        let width = self.width;
+        let (low, high) = self.threads.split_at_mut(joiner.max(child) * width);
+        let (mine, theirs) = if joiner < child {
+            (&mut low[joiner * width..][..width], &high[..width])
+        } else {
+            (&mut high[..width], &low[child * width..][..width])
+        };
+        join_into(mine, theirs);
     }
 
     /// Puts the races found since `found` in event order and keeps the first
     /// [`MAX_RACES`] of the execution.
-    fn keep_first_races(&mut self, found: usize) {
-        self.races[found..].sort_by_key(|race| race.first);
-        self.races.truncate(MAX_RACES);
+    fn keep_first_races(races: &mut Vec<Race>, found: usize) {
+        if races.len() > found {
+            races[found..].sort_by_key(|race| race.first);
+            races.truncate(MAX_RACES);
+        }
+    }
+
+    /// Makes room for `object`'s history.
+    fn fit_history(&mut self, object: ObjectId) {
+        if self.shared.len() <= object {
+            self.shared.resize_with(object + 1, History::default);
+        }
     }
 
     fn read(&mut self, thread: usize, event: usize, object: ObjectId) {
-        let epoch = self.clock(thread).get(thread);
-        let write = self.shared.get(object).and_then(|h| h.write);
-        if let Some(write) = write {
-            if !self.ordered(write, thread) {
+        self.fit_thread(thread);
+        self.fit_history(object);
+        let clock = &self.threads[thread * self.width..][..self.width];
+        let history = &mut self.shared[object];
+        if let Some(write) = history.write {
+            if write.thread != thread && write.epoch > clock[write.thread] {
                 let found = self.races.len();
-                self.race(write, event);
-                self.keep_first_races(found);
+                self.races.push(Race {
+                    first: write.event,
+                    second: event,
+                });
+                Self::keep_first_races(&mut self.races, found);
             }
         }
-        let history = self.history(object);
         let access = Access {
             thread,
-            epoch,
+            epoch: clock[thread],
             event,
         };
         match history.reads.iter_mut().find(|r| r.thread == thread) {
@@ -259,39 +324,28 @@ impl HappensBefore {
     }
 
     fn write(&mut self, thread: usize, event: usize, object: ObjectId) {
-        let epoch = self.clock(thread).get(thread);
-        let mut history = std::mem::take(self.history(object));
-        // Racing accesses go straight into `races`, then are put in event order; the reads'
-        // vector is kept for the next reads (no allocation per write).
+        self.fit_thread(thread);
+        self.fit_history(object);
+        let clock = &self.threads[thread * self.width..][..self.width];
+        let history = &mut self.shared[object];
+        // Racing accesses go straight into `races`, then are put in event order.
         let found = self.races.len();
         let earlier = history.write.iter().chain(&history.reads);
-        for &access in earlier.filter(|a| a.thread != thread) {
-            if !self.ordered(access, thread) {
-                self.race(access, event);
+        for access in earlier {
+            if access.thread != thread && access.epoch > clock[access.thread] {
+                self.races.push(Race {
+                    first: access.event,
+                    second: event,
+                });
             }
         }
-        self.keep_first_races(found);
+        Self::keep_first_races(&mut self.races, found);
         history.write = Some(Access {
             thread,
-            epoch,
+            epoch: clock[thread],
             event,
         });
         history.reads.clear();
-        *self.history(object) = history;
-    }
-
-    fn object(&mut self, object: ObjectId) -> &mut Option<Clock> {
-        if self.objects.len() <= object {
-            self.objects.resize(object + 1, None);
-        }
-        &mut self.objects[object]
-    }
-
-    fn history(&mut self, object: ObjectId) -> &mut History {
-        if self.shared.len() <= object {
-            self.shared.resize_with(object + 1, History::default);
-        }
-        &mut self.shared[object]
     }
 }
 
@@ -381,6 +435,50 @@ mod tests {
                 "{effects:?}"
             );
         }
+    }
+
+    #[test]
+    fn clocks_kept_before_the_table_widened_still_order() {
+        // Thread 1 releases the lock while clocks have room for 8 threads; thread 12,
+        // spawned after they grew, acquires it.
+        let mut hb = spawned(3);
+        hb.apply(1, 3, Effect::Write(9));
+        hb.apply(1, 4, Effect::Release(5));
+        for child in 4..=12 {
+            hb.apply(0, child + 1, Effect::Spawn(child));
+        }
+        hb.apply(12, 14, Effect::Acquire(5));
+        hb.apply(12, 15, Effect::Write(9));
+        assert!(hb.races().is_empty(), "{:?}", hb.races());
+        // Thread 11 took no lock: its read races with thread 12's write.
+        hb.apply(11, 16, Effect::Read(9));
+        assert_eq!(
+            hb.races(),
+            &[Race {
+                first: 15,
+                second: 16
+            }]
+        );
+        // Emptied, the widened state finds what a fresh one finds.
+        hb.reset();
+        let effects = [
+            (0, Effect::Spawn(1)),
+            (1, Effect::Write(9)),
+            (1, Effect::Release(5)),
+            (0, Effect::Spawn(2)),
+            (2, Effect::Read(9)),
+            (0, Effect::Acquire(5)),
+            (0, Effect::Read(9)),
+        ];
+        let races = applied(hb, &effects);
+        assert_eq!(races, applied(HappensBefore::default(), &effects));
+        assert_eq!(
+            races,
+            [Race {
+                first: 1,
+                second: 4
+            }]
+        );
     }
 
     #[test]
