@@ -12,12 +12,13 @@
 
 use crate::engine;
 use crate::event_log::{EventLog, Logged};
+use crate::log_cell::{LogCell, LogGuard};
 use crate::race::{Effect, HappensBefore, ObjectId};
 use crate::report::CounterexampleKind;
 use crate::trace::{Op, Trace, Value};
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, LazyLock, Mutex, MutexGuard};
+use std::sync::{Arc, LazyLock};
 
 /// The object of events that act on none: a thread's end, a yield, a sleep. Names are
 /// shared, not copied, into every event that mentions them.
@@ -474,7 +475,7 @@ pub(crate) struct Execution {
     stdout: crate::shared::Point,
     /// The scheduling point of `thread::sleep` (time itself is not modelled).
     pub(crate) clock: crate::shared::Point,
-    log: Mutex<Log>,
+    log: LogCell<Log>,
 }
 
 /// Panic payload that unwinds a model thread without being a failure of its own: the failure
@@ -496,11 +497,7 @@ static LIVE_EXECUTIONS: AtomicUsize = AtomicUsize::new(0);
 impl Drop for Execution {
     fn drop(&mut self) {
         LIVE_EXECUTIONS.fetch_sub(1, Ordering::Relaxed);
-        let log = self
-            .log
-            .get_mut()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        std::mem::take(log).keep_for_reuse();
+        std::mem::take(self.log.get_mut()).keep_for_reuse();
     }
 }
 
@@ -586,7 +583,11 @@ impl Execution {
             // be created before the threads that use it.
             stdout: crate::shared::Point::new(backend),
             clock: crate::shared::Point::new(backend),
-            log: Mutex::new(log),
+            // Under loom and shuttle the model's threads are coroutines of this OS thread.
+            log: match backend {
+                Backend::Std => LogCell::locked(log),
+                Backend::Loom | Backend::Shuttle => LogCell::confined(log),
+            },
         })
     }
 
@@ -595,12 +596,8 @@ impl Execution {
         self.backend == Backend::Std && !self.recorded && self.chaos.is_none()
     }
 
-    pub(crate) fn log(&self) -> MutexGuard<'_, Log> {
-        // A panic while the log is held cannot leave it inconsistent: each update is one push
-        // or one assignment.
-        self.log
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    pub(crate) fn log(&self) -> LogGuard<'_, Log> {
+        self.log.lock()
     }
 
     /// A binding for a new object of this execution.

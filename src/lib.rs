@@ -133,6 +133,7 @@ mod explore;
 mod files;
 pub mod io;
 pub mod json;
+mod log_cell;
 pub use files::Checks;
 mod minimize;
 mod panic_hook;
