@@ -12,10 +12,10 @@
 
 use crate::engine;
 use crate::event_log::{EventLog, Logged};
-use crate::log_cell::{LogCell, LogGuard};
 use crate::race::{Effect, HappensBefore, ObjectId};
 use crate::report::CounterexampleKind;
 use crate::trace::{Op, Trace, Value};
+use crate::turn_cell::{TurnCell, TurnGuard};
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
@@ -475,7 +475,7 @@ pub(crate) struct Execution {
     stdout: crate::shared::Point,
     /// The scheduling point of `thread::sleep` (time itself is not modelled).
     pub(crate) clock: crate::shared::Point,
-    log: LogCell<Log>,
+    log: TurnCell<Log>,
 }
 
 /// Panic payload that unwinds a model thread without being a failure of its own: the failure
@@ -585,8 +585,8 @@ impl Execution {
             clock: crate::shared::Point::new(backend),
             // Under loom and shuttle the model's threads are coroutines of this OS thread.
             log: match backend {
-                Backend::Std => LogCell::locked(log),
-                Backend::Loom | Backend::Shuttle => LogCell::confined(log),
+                Backend::Std => TurnCell::locked(log),
+                Backend::Loom | Backend::Shuttle => TurnCell::confined(log),
             },
         })
     }
@@ -596,7 +596,7 @@ impl Execution {
         self.backend == Backend::Std && !self.recorded && self.chaos.is_none()
     }
 
-    pub(crate) fn log(&self) -> LogGuard<'_, Log> {
+    pub(crate) fn log(&self) -> TurnGuard<'_, Log> {
         self.log.lock()
     }
 

@@ -133,7 +133,7 @@ mod explore;
 mod files;
 pub mod io;
 pub mod json;
-mod log_cell;
+mod turn_cell;
 pub use files::Checks;
 mod minimize;
 mod panic_hook;

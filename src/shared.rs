@@ -11,6 +11,7 @@ use crate::engine;
 use crate::event_log::Logged;
 use crate::race::Effect;
 use crate::trace::Op;
+use crate::turn_cell::{TurnCell, TurnGuard};
 use std::fmt;
 use std::sync::Arc;
 
@@ -29,7 +30,7 @@ pub struct Shared<T> {
     /// The process whose memory it is: other processes may not touch it.
     process: u32,
     binding: Binding,
-    value: std::sync::Mutex<T>,
+    value: TurnCell<T>,
     point: Point,
 }
 
@@ -86,11 +87,18 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         let process = running.map_or(context::MAIN_PID, |(execution, thread)| {
             execution.pids(thread).0
         });
+        // Made in a loom or shuttle execution, it is used on that execution's OS thread only
+        // (anywhere else its use is refused before the value is reached).
+        let value = if binding.execution != 0 && binding.backend != Backend::Std {
+            TurnCell::confined(value)
+        } else {
+            TurnCell::locked(value)
+        };
         Shared {
             process,
             name,
             binding,
-            value: std::sync::Mutex::new(value),
+            value,
             point,
         }
     }
@@ -169,9 +177,10 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         }
     }
 
-    fn storage(&self) -> std::sync::MutexGuard<'_, T> {
-        // Only a panic in `Clone` or `Debug` can poison it, and the value is whole either way.
-        self.value.lock().unwrap_or_else(|p| p.into_inner())
+    fn storage(&self) -> TurnGuard<'_, T> {
+        // Only a panic in `Clone` or `Debug` can interrupt a turn, and the value is whole
+        // either way.
+        self.value.lock()
     }
 }
 

@@ -567,6 +567,35 @@ fn an_object_used_after_its_exploration_ended_panics_with_a_clear_message() {
     }
 }
 
+/// An object handed to a real OS thread that the model starts around the facade: under loom
+/// and shuttle an execution's state belongs to the OS thread that runs it, so that
+/// thread's use is refused with a panic that says why, before the value is reached; the
+/// execution goes on and the object still works on its own thread.
+#[test]
+fn an_object_used_from_an_os_thread_outside_its_execution_is_refused() {
+    for engine in [Engine::loom(), Engine::dfs(), Engine::pct(20, 2)] {
+        let report = explore(|| {
+            let value = std::sync::Arc::new(Shared::new(1).named("handed"));
+            let handed = std::sync::Arc::clone(&value);
+            let used = std::thread::spawn(move || handed.get()).join();
+            let payload = used.expect_err("the other OS thread's use must panic");
+            let message = payload.downcast_ref::<String>().cloned();
+            assert!(
+                message.is_some_and(|m| m.contains("`handed` was created inside a")),
+                "a clear message"
+            );
+            value.set(2);
+            assert_eq!(value.get(), 2);
+        })
+        .engine(engine.clone())
+        .run();
+        assert!(
+            report.is_proved() || report.is_passed(),
+            "{engine}\n{report}"
+        );
+    }
+}
+
 /// On real threads the objects are plain std ones underneath: one that escapes its
 /// exploration goes on working as std's would, and keeps the value it had.
 #[test]

@@ -1,20 +1,20 @@
-//! The cell that holds an execution's log, and how the execution's threads take turns with
-//! it.
+//! A cell for what the threads of one execution share: its log, a `Shared` variable's
+//! value. How the threads take turns with it depends on the engine.
 //!
-//! On real threads (the std engine) the model's threads run at once, and the log sits
-//! behind a mutex. Under loom and shuttle every model thread is a coroutine on the one OS
-//! thread that runs the execution, and one runs at a time: there a mutex excludes nobody,
-//! yet costs two atomic read-modify-writes on every facade operation (its lock and its
-//! unlock), which measured about a tenth of a recorded PCT run's time. There the cell is
-//! *confined*: it checks, with plain loads and stores, that it is reached from the OS thread
-//! that made it and that no other access to it is open, and panics otherwise.
+//! On real threads (the std engine, or outside any exploration) threads run at once, and
+//! the value sits behind a mutex. Under loom and shuttle every model thread is a coroutine
+//! on the one OS thread that runs the execution, and one runs at a time: there a mutex
+//! excludes nobody, yet costs two locked read-modify-write instructions per access (its
+//! lock and its unlock), on every facade operation. There the cell is *confined*: it
+//! checks, with plain loads and stores, that it is reached from the OS thread that made it
+//! and that no other access to it is open, and panics otherwise.
 
 use std::cell::{Cell, UnsafeCell};
 use std::ops::{Deref, DerefMut};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// A value that the threads of one execution take turns with (see the module's docs).
-pub(crate) struct LogCell<T> {
+pub(crate) struct TurnCell<T> {
     value: UnsafeCell<T>,
     turns: Turns,
 }
@@ -33,7 +33,13 @@ enum Turns {
 // guard is open. So `open` is only ever touched by the owner, and at most one guard (and so
 // one reference to the value) exists at a time. A guard cannot leave its thread (it is not
 // `Send`: it holds an `Option<MutexGuard>`).
-unsafe impl<T: Send> Sync for LogCell<T> {}
+unsafe impl<T: Send> Sync for TurnCell<T> {}
+
+// As with a mutex, a panic during a turn ends the turn: what the callers keep here is whole
+// between any two of their statements (single pushes and assignments), so code that
+// catches the panic sees no broken value.
+impl<T> std::panic::UnwindSafe for TurnCell<T> {}
+impl<T> std::panic::RefUnwindSafe for TurnCell<T> {}
 
 thread_local! {
     /// Something of each OS thread's own, whose address tells the threads apart.
@@ -45,10 +51,10 @@ fn this_os_thread() -> usize {
     MARKER.with(|marker| std::ptr::from_ref(marker) as usize)
 }
 
-impl<T> LogCell<T> {
+impl<T> TurnCell<T> {
     /// A cell for threads that really run at once: each access takes a lock.
     pub(crate) fn locked(value: T) -> Self {
-        LogCell {
+        TurnCell {
             value: UnsafeCell::new(value),
             turns: Turns::Locked(Mutex::new(())),
         }
@@ -56,7 +62,7 @@ impl<T> LogCell<T> {
 
     /// A cell that only this OS thread may reach: no lock, but a check of the thread.
     pub(crate) fn confined(value: T) -> Self {
-        LogCell {
+        TurnCell {
             value: UnsafeCell::new(value),
             turns: Turns::Confined {
                 owner: this_os_thread(),
@@ -72,7 +78,7 @@ impl<T> LogCell<T> {
     /// On a confined cell, from an OS thread other than the one that made it, or while
     /// another guard of it is open (on a locked cell, that would deadlock).
     #[inline]
-    pub(crate) fn lock(&self) -> LogGuard<'_, T> {
+    pub(crate) fn lock(&self) -> TurnGuard<'_, T> {
         let lock = match &self.turns {
             // A panic while the lock was held cannot leave the value half-updated: the
             // callers' updates are single pushes and assignments.
@@ -80,17 +86,17 @@ impl<T> LogCell<T> {
             Turns::Confined { owner, open } => {
                 assert!(
                     *owner == this_os_thread(),
-                    "interleavings: an execution's log was reached from an OS thread that does \
-                     not run the execution"
+                    "interleavings: state of a loom or shuttle execution was reached from an OS \
+                     thread that does not run the execution"
                 );
                 assert!(
                     !open.replace(true),
-                    "interleavings: an execution's log was taken while it was already held"
+                    "interleavings: state of an execution was taken while it was already held"
                 );
                 None
             }
         };
-        LogGuard {
+        TurnGuard {
             cell: self,
             _lock: lock,
         }
@@ -102,42 +108,42 @@ impl<T> LogCell<T> {
     }
 }
 
-impl<T: std::fmt::Debug> std::fmt::Debug for LogCell<T> {
+impl<T: std::fmt::Debug> std::fmt::Debug for TurnCell<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let kind = match self.turns {
             Turns::Locked(_) => "locked",
             Turns::Confined { .. } => "confined",
         };
-        f.debug_struct("LogCell")
+        f.debug_struct("TurnCell")
             .field("turns", &kind)
             .finish_non_exhaustive()
     }
 }
 
-/// Access to a [`LogCell`]'s value; the turn ends when it drops.
-pub(crate) struct LogGuard<'a, T> {
-    cell: &'a LogCell<T>,
+/// Access to a [`TurnCell`]'s value; the turn ends when it drops.
+pub(crate) struct TurnGuard<'a, T> {
+    cell: &'a TurnCell<T>,
     /// Held for a locked cell; also what keeps the guard on its thread.
     _lock: Option<MutexGuard<'a, ()>>,
 }
 
-impl<T> Deref for LogGuard<'_, T> {
+impl<T> Deref for TurnGuard<'_, T> {
     type Target = T;
 
     fn deref(&self) -> &T {
-        // SAFETY: this guard is the only one open (see `LogCell`'s `Sync`).
+        // SAFETY: this guard is the only one open (see `TurnCell`'s `Sync`).
         unsafe { &*self.cell.value.get() }
     }
 }
 
-impl<T> DerefMut for LogGuard<'_, T> {
+impl<T> DerefMut for TurnGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
         // SAFETY: this guard is the only one open, and `&mut self` the only way to it.
         unsafe { &mut *self.cell.value.get() }
     }
 }
 
-impl<T> Drop for LogGuard<'_, T> {
+impl<T> Drop for TurnGuard<'_, T> {
     fn drop(&mut self) {
         if let Turns::Confined { open, .. } = &self.cell.turns {
             open.set(false);
@@ -153,7 +159,7 @@ mod tests {
 
     #[test]
     fn a_locked_cell_takes_turns_between_threads() {
-        let cell = Arc::new(LogCell::locked(0u64));
+        let cell = Arc::new(TurnCell::locked(0u64));
         let workers: Vec<_> = (0..4)
             .map(|_| {
                 let cell = Arc::clone(&cell);
@@ -175,7 +181,7 @@ mod tests {
 
     #[test]
     fn a_confined_cell_gives_its_value_to_its_thread_one_turn_at_a_time() {
-        let cell = LogCell::confined(vec![1]);
+        let cell = TurnCell::confined(vec![1]);
         cell.lock().push(2);
         {
             let held = cell.lock();
@@ -190,7 +196,7 @@ mod tests {
 
     #[test]
     fn a_confined_cell_refuses_other_threads() {
-        let cell = Arc::new(LogCell::confined(7));
+        let cell = Arc::new(TurnCell::confined(7));
         let other = {
             let cell = Arc::clone(&cell);
             std::thread::spawn(move || *cell.lock())
