@@ -1321,7 +1321,16 @@ fn step_by(execution: &Execution, thread: usize, taken: usize) {
     if terminated {
         std::panic::panic_any(Terminated);
     }
-    let steps = execution.steps.fetch_add(taken, Ordering::Relaxed) + taken;
+    let steps = if execution.backend == Backend::Std {
+        execution.steps.fetch_add(taken, Ordering::Relaxed) + taken
+    } else {
+        // One OS thread runs every model thread of a loom or shuttle execution, and none
+        // switches inside this: a load and a store count as well as a read-modify-write,
+        // without its locked instruction on every facade operation.
+        let steps = execution.steps.load(Ordering::Relaxed) + taken;
+        execution.steps.store(steps, Ordering::Relaxed);
+        steps
+    };
     if steps > execution.max_steps {
         execution.let_real_children_report();
         let label = execution.thread_label(thread);
