@@ -160,6 +160,20 @@ pub(crate) struct DeadlockProbe {
 /// The virtual pid of the model's main process.
 pub(crate) const MAIN_PID: u32 = 1;
 
+/// How much of an execution is recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Recording {
+    /// Nothing: no events, no happens-before (see [`Engine::unrecorded`](crate::Engine::unrecorded)).
+    Off,
+    /// Happens-before only: every `Shared` access is checked for data races, but no event
+    /// is kept, so the execution has no trace. Sampling on shuttle runs so: a seed makes
+    /// the same executions however much is recorded, so a counterexample is shown from its
+    /// executions run again traced.
+    Races,
+    /// Happens-before and every event, for the trace.
+    Full,
+}
+
 /// The mutable part of an execution: threads, events, happens-before, the first failure.
 #[derive(Debug, Default)]
 pub(crate) struct Log {
@@ -198,6 +212,10 @@ pub(crate) struct Log {
     /// False in an unrecorded run: no events, no happens-before (see
     /// [`Engine::unrecorded`](crate::Engine::unrecorded)).
     recorded: bool,
+    /// False when only happens-before is recorded ([`Recording::Races`]): no event is kept.
+    pub(crate) traced: bool,
+    /// Events of an untraced execution so far: happens-before numbers them as a trace would.
+    untraced_events: usize,
 }
 
 thread_local! {
@@ -214,14 +232,15 @@ const SPARE_LOG_MAX_EVENTS: usize = 1 << 16;
 
 impl Log {
     /// A log for a new execution, with the buffers of the last one ended on this thread.
-    fn fresh(recorded: bool, main: ThreadState) -> Log {
+    fn fresh(recording: Recording, main: ThreadState) -> Log {
         let mut log = SPARE_LOG
             .try_with(|spare| spare.borrow_mut().take())
             .ok()
             .flatten()
             .unwrap_or_default();
         log.threads.push(main);
-        log.recorded = recorded;
+        log.recorded = recording != Recording::Off;
+        log.traced = recording == Recording::Full;
         log
     }
 
@@ -259,7 +278,12 @@ impl Log {
         Trace {
             threads: self.threads.iter().map(|t| t.label.to_string()).collect(),
             events: self.events.to_events(),
-            races: self.happens_before.races().to_vec(),
+            // An untraced execution's races name events it did not keep.
+            races: if self.traced {
+                self.happens_before.races().to_vec()
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -272,6 +296,10 @@ impl Log {
         }
         self.take_effect(thread, op, effect);
         if !self.recorded {
+            return;
+        }
+        if !self.traced {
+            self.untraced_events += 1;
             return;
         }
         let step = if op == Op::Finish {
@@ -293,7 +321,7 @@ impl Log {
     /// message).
     fn take_effect(&mut self, thread: usize, op: Op, effect: Effect) {
         if self.recorded {
-            let index = self.events.len();
+            let index = self.events.len() + self.untraced_events;
             self.happens_before.apply(thread, index, effect);
         }
         self.note_holder(thread, op, effect);
@@ -557,9 +585,10 @@ impl Execution {
         echo_output: bool,
         every_access_is_a_point: bool,
         try_lock_probes: bool,
-        recorded: bool,
+        recording: Recording,
     ) -> Arc<Self> {
-        let log = Log::fresh(recorded, ThreadState::unspawned("main", Status::Running));
+        let log = Log::fresh(recording, ThreadState::unspawned("main", Status::Running));
+        let recorded = recording != Recording::Off;
         LIVE_EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         Arc::new(Execution {
             id: NEXT_EXECUTION.fetch_add(1, Ordering::Relaxed),
@@ -838,7 +867,8 @@ impl Execution {
         // reduction reads quiet sections (shuttle, `Shared` accesses not points; see
         // `Log::quiet_sections`), and none once a failure stopped the recording.
         let quiet_sections_read = self.backend == Backend::Shuttle && !self.every_access_is_a_point;
-        let at = (quiet_sections_read && log.failure.is_none()).then(|| log.events.len() - 1);
+        let at = (quiet_sections_read && log.failure.is_none() && log.traced)
+            .then(|| log.events.len() - 1);
         (result, at)
     }
 
@@ -1374,7 +1404,15 @@ mod tests {
     use super::*;
 
     fn recorded_execution() -> Arc<Execution> {
-        Execution::new(Backend::Std, 1_000, None, false, false, false, true)
+        Execution::new(
+            Backend::Std,
+            1_000,
+            None,
+            false,
+            false,
+            false,
+            Recording::Full,
+        )
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `Model`, `Explorer` and `explore`: a model plus an engine plus a budget gives a `Report`.
 
-use crate::context::{self, Backend, Chaos, Execution, FailureKind, Stop};
+use crate::context::{self, Backend, Chaos, Execution, FailureKind, Recording, Stop};
 use crate::engine::{Engine, EngineKind, Job, Reduction};
 use crate::error::Error;
 use crate::progress::Progress;
@@ -504,12 +504,12 @@ impl<M: Model> Explorer<M> {
         time_limit: Option<Duration>,
     ) -> Result<Report<M::Outcome>, Error> {
         let mut report = self.search(engine, RACE_GRACE, time_limit, self.keep_going)?;
-        let unrecorded_cx = matches!(&report.verdict, Verdict::Violated(cx) if !cx.is_recorded());
-        if let Some(recorded) = unrecorded_cx.then(|| engine.recorded_twin()).flatten() {
-            // The same seed makes the same executions, recorded or not: run them again,
-            // recorded, to show the bug with its trace (or an earlier data race, which
-            // the unrecorded run could not see). A model that behaves differently the second
-            // time keeps the unrecorded counterexample.
+        let untraced_cx = matches!(&report.verdict, Verdict::Violated(cx) if !cx.is_recorded());
+        if let Some(recorded) = untraced_cx.then(|| engine.recorded_twin()).flatten() {
+            // The same seed makes the same executions, however much is recorded: run them
+            // again, traced, to show the bug with its trace (or, after an unrecorded run, an
+            // earlier data race, which it could not see). A model that behaves differently
+            // the second time keeps the untraced counterexample.
             let again = self.search(&recorded, RACE_GRACE, None, self.keep_going)?;
             if let (Verdict::Violated(shown), Verdict::Violated(found)) =
                 (again.verdict, &mut report.verdict)
@@ -716,7 +716,8 @@ impl<M: Model> Run<M> {
                 trace,
                 state.executions,
             );
-            cx.recorded = execution.recorded;
+            // Only a traced execution has the trace (and schedule) a counterexample shows.
+            cx.recorded = execution.recorded && execution.log().traced;
             state.counterexample = Some(cx);
             state.found_at = state.executions;
         }
@@ -796,7 +797,12 @@ impl<M: Model> Job for Run<M> {
         true
     }
 
-    fn begin(&self, backend: Backend, chaos: Option<Chaos>, recorded: bool) -> Arc<Execution> {
+    fn begin(
+        &self,
+        backend: Backend,
+        chaos: Option<Chaos>,
+        recording: Recording,
+    ) -> Arc<Execution> {
         let mut state = self.state();
         if !state.foreign {
             state.executions += 1;
@@ -813,7 +819,7 @@ impl<M: Model> Job for Run<M> {
             self.echo_output,
             self.every_access_is_a_point,
             self.try_lock_probes,
-            recorded,
+            recording,
         );
         // Executions of one model are about as long as each other: room for as many events
         // as the last one saves growing the log step by step.
@@ -954,7 +960,15 @@ mod tests {
     }
 
     fn execution() -> Arc<Execution> {
-        Execution::new(Backend::Shuttle, 100, None, false, false, false, true)
+        Execution::new(
+            Backend::Shuttle,
+            100,
+            None,
+            false,
+            false,
+            false,
+            crate::context::Recording::Full,
+        )
     }
 
     #[test]

@@ -58,8 +58,11 @@
 //!   operation, object, value). Reports, traces, deadlock diagnoses and preemption counts are
 //!   built from that log, never from text the engines print. Recording adds no scheduling
 //!   point, and it does not allocate on a step: an event shares its object's name, and a
-//!   value is rendered into an inline [`trace::Value`] (every execution is recorded, so
-//!   this is the cost that separates the facade from the raw engines; see BENCHMARKS.md).
+//!   value is rendered into an inline [`trace::Value`]. Random and PCT sampling keep no
+//!   events, only happens-before (every execution is still checked for data races): a seed
+//!   makes the same executions however much is recorded, so a counterexample is shown
+//!   from its executions run again, traced. A model that does not repeat itself keeps its
+//!   counterexample untraced (what broke, no trace).
 //! * **Engines.** loom and shuttle run model threads as coroutines on the exploring thread;
 //!   the std engine runs OS threads with a watchdog that turns "every thread waits" into a
 //!   deadlock counterexample and lets no run hang. Only `src/engine/*.rs` names a backend

@@ -124,6 +124,11 @@ impl Counterexample {
             (CounterexampleKind::DataRace, Some(race)) => {
                 crate::diagnose::describe_race(&trace, race)
             }
+            (CounterexampleKind::DataRace, None) => failure.clone().unwrap_or_else(|| {
+                "two accesses to a `Shared` that happens-before does not order (this run kept \
+                 no trace to name them)"
+                    .to_owned()
+            }),
             _ => failure.clone().unwrap_or_default(),
         };
         Counterexample {
@@ -141,9 +146,10 @@ impl Counterexample {
         }
     }
 
-    /// False for a counterexample of an unrecorded run (std, random or PCT;
-    /// [`Engine::unrecorded`](crate::Engine::unrecorded)): it has no trace and no schedule,
-    /// only what broke and the outcome.
+    /// False for a counterexample without a trace: of an unrecorded run (std, random or
+    /// PCT; [`Engine::unrecorded`](crate::Engine::unrecorded)), or of a random or PCT model
+    /// that did not repeat the bug when its executions ran again traced. It has no trace
+    /// and no schedule, only what broke and the outcome.
     pub fn is_recorded(&self) -> bool {
         self.recorded
     }

@@ -61,6 +61,46 @@ fn a_bug_that_does_not_come_back_keeps_the_unrecorded_counterexample() {
     );
 }
 
+/// Recorded sampling keeps no events either (only happens-before, for the data-race
+/// check): its counterexamples too are shown from their executions run again traced. A
+/// model that does not come back keeps what broke, without a trace, as above.
+#[test]
+fn recorded_sampling_shows_a_bug_from_its_executions_run_again_traced() {
+    use std::sync::atomic::AtomicBool;
+    static FAILED_ONCE: AtomicBool = AtomicBool::new(false);
+    let body = || {
+        let first = !FAILED_ONCE.swap(true, std::sync::atomic::Ordering::SeqCst);
+        assert!(!first, "the first execution in this process fails");
+    };
+    let report = explore(body).engine(Engine::pct(10, 2)).run();
+    let cx = report.counterexample().expect("a counterexample");
+    assert!(
+        cx.message()
+            .contains("the first execution in this process fails")
+    );
+    assert!(
+        !cx.is_recorded() && cx.trace().events.is_empty(),
+        "{report}"
+    );
+    // A model that repeats itself is shown traced, race and all.
+    for engine in [Engine::pct(1_000, 3).seed(1), Engine::random(1_000).seed(1)] {
+        let report = Explorer::new(Counter::new(CounterGuard::None))
+            .engine(engine.clone())
+            .minimize(false)
+            .run();
+        let cx = report.counterexample().expect("the lost update");
+        assert!(cx.is_recorded(), "{engine}: {report}");
+        assert!(
+            cx.race().is_some() && !cx.trace().events.is_empty(),
+            "{report}"
+        );
+        assert!(
+            cx.message().contains("not ordered by happens-before"),
+            "{report}"
+        );
+    }
+}
+
 #[test]
 fn guarded_programs_pass_every_execution() {
     for engine in unrecorded_samplers() {

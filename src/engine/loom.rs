@@ -7,7 +7,7 @@
 //! own (the job keeps both).
 
 use super::{Job, coroutine_body};
-use crate::context::{Backend, Execution, FailureKind};
+use crate::context::{Backend, Execution, FailureKind, Recording};
 use std::any::Any;
 use std::cell::RefCell;
 use std::sync::Arc;
@@ -111,7 +111,7 @@ pub(crate) fn drive(
     builder.checkpoint_file = None;
     builder.log = false;
     builder.location = false;
-    let body = coroutine_body(job, Backend::Loom, true, true);
+    let body = coroutine_body(job, Backend::Loom, true, Recording::Full);
     let body = move || {
         begin_execution(stack_address());
         body()

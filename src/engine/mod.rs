@@ -16,7 +16,7 @@ pub(crate) mod shuttle;
 mod spec;
 pub(crate) mod std;
 
-use crate::context::{Backend, Chaos, Execution};
+use crate::context::{Backend, Chaos, Execution, Recording};
 use ::std::any::Any;
 use ::std::fmt;
 use ::std::sync::Arc;
@@ -70,6 +70,10 @@ pub(crate) enum EngineKind {
         seed: u64,
         /// See [`Engine::unrecorded`].
         recorded: bool,
+        /// A recorded run keeps every event (a trace) only when this is set: the run
+        /// again of the executions that found a counterexample (see
+        /// [`Recording::Races`]).
+        traced: bool,
     },
     Pct {
         iterations: u64,
@@ -77,6 +81,8 @@ pub(crate) enum EngineKind {
         seed: u64,
         /// See [`Engine::unrecorded`].
         recorded: bool,
+        /// See `Random`'s.
+        traced: bool,
     },
     Replay {
         schedule: crate::schedule::Schedule,
@@ -130,6 +136,7 @@ impl Engine {
             iterations,
             seed: DEFAULT_SEED,
             recorded: true,
+            traced: false,
         });
         engine.require_at_least_one(iterations, "iterations");
         engine
@@ -143,6 +150,7 @@ impl Engine {
             depth,
             seed: DEFAULT_SEED,
             recorded: true,
+            traced: false,
         });
         engine.require_at_least_one(iterations, "iterations");
         engine.require_at_least_one(depth as u64, "depth");
@@ -182,9 +190,10 @@ impl Engine {
     /// Runs a sampling engine (std, random, PCT) unrecorded: the model checked only by its
     /// own assertions and deadlock and step-limit detection. Nothing is recorded, so there
     /// is no data-race check (a race that leaves the outcome right goes unseen) and no
-    /// trace. What it buys is speed: recording every operation and keeping happens-before
-    /// costs about a tenth of PCT's rate on the locked ticket office, and unrecorded PCT
-    /// runs within a few percent of raw shuttle (see BENCHMARKS.md).
+    /// trace. What it buys is a few percent of speed: recorded random and PCT keep
+    /// happens-before on every execution but no events (a counterexample is shown from its
+    /// executions run again traced, as below), and run within a few percent of raw shuttle
+    /// already (see BENCHMARKS.md).
     ///
     /// Under random and PCT, recording adds no scheduling point, so the same seed makes the
     /// same executions recorded or not: when an unrecorded run finds a bug, the executions
@@ -209,24 +218,25 @@ impl Engine {
         self
     }
 
-    /// The recorded engine that makes the same executions as this unrecorded shuttle
-    /// sampler (recording adds no scheduling point); `None` for any other engine (the std
-    /// engine's runs are not reproducible).
+    /// The traced engine that makes the same executions as this shuttle sampler, unrecorded
+    /// or recorded without a trace (recording adds no scheduling point); `None` for any
+    /// other engine, which traces what it records (the std engine's runs are not
+    /// reproducible anyway).
     pub(crate) fn recorded_twin(&self) -> Option<Engine> {
-        let sampler = matches!(
-            self.kind,
-            EngineKind::Random { .. } | EngineKind::Pct { .. }
-        );
-        if !sampler || self.kind.is_recorded() {
-            return None;
-        }
         let mut twin = self.clone();
-        if let EngineKind::Random { recorded, .. } | EngineKind::Pct { recorded, .. } =
-            &mut twin.kind
-        {
-            *recorded = true;
+        match &mut twin.kind {
+            EngineKind::Random {
+                recorded, traced, ..
+            }
+            | EngineKind::Pct {
+                recorded, traced, ..
+            } if !*traced => {
+                *recorded = true;
+                *traced = true;
+                Some(twin)
+            }
+            _ => None,
         }
-        Some(twin)
     }
 
     /// Explore only executions with at most `k` preemptions (loom). The verdict then says
@@ -347,6 +357,25 @@ impl Engine {
 }
 
 impl EngineKind {
+    /// What the engine's executions record.
+    pub(crate) fn recording(&self) -> Recording {
+        match *self {
+            EngineKind::Random {
+                recorded: false, ..
+            }
+            | EngineKind::Pct {
+                recorded: false, ..
+            }
+            | EngineKind::Std {
+                recorded: false, ..
+            } => Recording::Off,
+            EngineKind::Random { traced: false, .. } | EngineKind::Pct { traced: false, .. } => {
+                Recording::Races
+            }
+            _ => Recording::Full,
+        }
+    }
+
     /// False for an engine run [`unrecorded`](Engine::unrecorded).
     pub(crate) fn is_recorded(&self) -> bool {
         match *self {
@@ -426,6 +455,7 @@ impl fmt::Display for Engine {
                 iterations,
                 seed,
                 recorded,
+                ..
             } => {
                 write!(f, "shuttle random ({iterations} iterations, seed {seed}")?;
                 write_unrecorded(f, *recorded)?;
@@ -436,6 +466,7 @@ impl fmt::Display for Engine {
                 depth,
                 seed,
                 recorded,
+                ..
             } => {
                 write!(
                     f,
@@ -477,7 +508,8 @@ pub(crate) trait Job: Send + Sync + 'static {
     /// found, or a budget ran out (the job records which).
     fn more(&self) -> bool;
     /// Starts an execution under `backend` (with `chaos` and unrecorded if asked: std).
-    fn begin(&self, backend: Backend, chaos: Option<Chaos>, recorded: bool) -> Arc<Execution>;
+    fn begin(&self, backend: Backend, chaos: Option<Chaos>, recording: Recording)
+    -> Arc<Execution>;
     /// Runs the model on the calling thread as the execution's main model thread.
     fn run_main(&self, execution: &Arc<Execution>);
     /// Ends an execution; `false` when the exploration should stop.
@@ -504,13 +536,13 @@ pub(crate) fn coroutine_body(
     job: Arc<dyn Job>,
     backend: Backend,
     stop_by_panic: bool,
-    recorded: bool,
+    recording: Recording,
 ) -> impl Fn() + Send + Sync {
     move || {
         if stop_by_panic && !job.more() {
             ::std::panic::panic_any(crate::context::Stop);
         }
-        let execution = job.begin(backend, None, recorded);
+        let execution = job.begin(backend, None, recording);
         crate::context::install(Arc::clone(&execution), 0);
         job.run_main(&execution);
         if !job.finish(&execution) && stop_by_panic {

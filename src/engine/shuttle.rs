@@ -49,12 +49,7 @@ fn config(max_steps: usize) -> Config {
 
 pub(crate) fn drive(job: Arc<dyn Job>, kind: &EngineKind) -> Result<(), Box<dyn Any + Send>> {
     let config = config(job.max_steps());
-    let body = coroutine_body(
-        Arc::clone(&job),
-        Backend::Shuttle,
-        false,
-        kind.is_recorded(),
-    );
+    let body = coroutine_body(Arc::clone(&job), Backend::Shuttle, false, kind.recording());
     let settle = Arc::clone(&job);
     let replaying = matches!(kind, EngineKind::Replay { .. });
     let was_replaying = REPLAYING.with(|r| r.replace(replaying));

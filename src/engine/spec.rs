@@ -80,6 +80,7 @@ impl EngineSpec {
                 iterations,
                 seed,
                 recorded,
+                ..
             } => EngineSpec {
                 name,
                 iterations: Some(*iterations),
@@ -92,6 +93,7 @@ impl EngineSpec {
                 depth,
                 seed,
                 recorded,
+                ..
             } => EngineSpec {
                 name,
                 iterations: Some(*iterations),

@@ -7,7 +7,7 @@
 //! step-limit counterexample: no run ever hangs the caller.
 
 use super::Job;
-use crate::context::{self, Backend, Chaos, Execution, FailureKind, Status};
+use crate::context::{self, Backend, Chaos, Execution, FailureKind, Recording, Status};
 use crate::report::CounterexampleKind;
 use std::any::Any;
 use std::sync::atomic::Ordering;
@@ -33,7 +33,12 @@ pub(crate) fn drive(
         if !job.more() {
             break;
         }
-        let execution = job.begin(Backend::Std, chaos, recorded);
+        let recording = if recorded {
+            Recording::Full
+        } else {
+            Recording::Off
+        };
+        let execution = job.begin(Backend::Std, chaos, recording);
         let (done, finished) = mpsc::channel::<()>();
         let main = {
             let job = Arc::clone(&job);
@@ -342,7 +347,15 @@ mod tests {
 
     /// An execution whose main thread waits to join thread 1, which has the status `worker`.
     fn main_joining_a_thread_that(worker: Status) -> (Arc<Execution>, usize) {
-        let execution = Execution::new(Backend::Std, 1_000, None, false, false, false, true);
+        let execution = Execution::new(
+            Backend::Std,
+            1_000,
+            None,
+            false,
+            false,
+            false,
+            crate::context::Recording::Full,
+        );
         let thread = execution.add_thread(0, None);
         execution.set_status(thread, worker);
         let join = Status::Waiting {
