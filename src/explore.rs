@@ -504,8 +504,11 @@ impl<M: Model> Explorer<M> {
         time_limit: Option<Duration>,
     ) -> Result<Report<M::Outcome>, Error> {
         let mut report = self.search(engine, RACE_GRACE, time_limit, self.keep_going)?;
-        let untraced_cx = matches!(&report.verdict, Verdict::Violated(cx) if !cx.is_recorded());
-        if let Some(recorded) = untraced_cx.then(|| engine.recorded_twin()).flatten() {
+        let untraced_at = match &report.verdict {
+            Verdict::Violated(cx) if !cx.is_recorded() => Some(cx.execution()),
+            _ => None,
+        };
+        if let Some(recorded) = untraced_at.and_then(|at| engine.recorded_twin(at)) {
             // The same seed makes the same executions, however much is recorded: run them
             // again, traced, to show the bug with its trace (or, after an unrecorded run, an
             // earlier data race, which it could not see). A model that behaves differently

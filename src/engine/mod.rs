@@ -218,21 +218,30 @@ impl Engine {
         self
     }
 
-    /// The traced engine that makes the same executions as this shuttle sampler, unrecorded
-    /// or recorded without a trace (recording adds no scheduling point); `None` for any
-    /// other engine, which traces what it records (the std engine's runs are not
-    /// reproducible anyway).
-    pub(crate) fn recorded_twin(&self) -> Option<Engine> {
+    /// The traced engine that makes the first `executions` executions of this shuttle
+    /// sampler, unrecorded or recorded without a trace (recording adds no scheduling
+    /// point); `None` for any other engine, which traces what it records (the std engine's
+    /// runs are not reproducible anyway).
+    pub(crate) fn recorded_twin(&self, executions: u64) -> Option<Engine> {
         let mut twin = self.clone();
         match &mut twin.kind {
             EngineKind::Random {
-                recorded, traced, ..
+                recorded,
+                traced,
+                iterations,
+                ..
             }
             | EngineKind::Pct {
-                recorded, traced, ..
+                recorded,
+                traced,
+                iterations,
+                ..
             } if !*traced => {
                 *recorded = true;
                 *traced = true;
+                // The executions after the counterexample's would show nothing more (a race
+                // kept after its grace ran out, say).
+                *iterations = (*iterations).min(executions.max(1));
                 Some(twin)
             }
             _ => None,
