@@ -149,7 +149,10 @@ fn a_race_that_leaves_the_result_right_goes_unseen_unrecorded() {
     // after it, which found nothing worse, is not run twice).
     let cx = recorded.counterexample().expect("the race");
     let race = cx.race().expect("the race's accesses");
-    assert!(cx.is_recorded() && race.second < cx.trace().events.len(), "{recorded}");
+    assert!(
+        cx.is_recorded() && race.second < cx.trace().events.len(),
+        "{recorded}"
+    );
     assert_eq!(recorded.executions(), 200, "{recorded}");
     let unrecorded = explore(body).engine(Engine::pct(200, 3).unrecorded()).run();
     assert_eq!(
