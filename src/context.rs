@@ -620,6 +620,13 @@ impl Execution {
         })
     }
 
+    /// A recorded execution with a step limit of 1,000 and nothing else set, for unit
+    /// tests.
+    #[cfg(test)]
+    pub(crate) fn recorded_for_tests(backend: Backend) -> Arc<Self> {
+        Execution::new(backend, 1_000, None, false, false, false, Recording::Full)
+    }
+
     /// Objects of this execution take the light path: unrecorded std, without chaos.
     fn light(&self) -> bool {
         self.backend == Backend::Std && !self.recorded && self.chaos.is_none()
@@ -1404,15 +1411,7 @@ mod tests {
     use super::*;
 
     fn recorded_execution() -> Arc<Execution> {
-        Execution::new(
-            Backend::Std,
-            1_000,
-            None,
-            false,
-            false,
-            false,
-            Recording::Full,
-        )
+        Execution::recorded_for_tests(Backend::Std)
     }
 
     #[test]

@@ -35,54 +35,41 @@ fn the_lost_update_is_shown_from_the_recorded_run_of_the_same_executions() {
 }
 
 /// A model that does not do the same thing twice (here: it fails only the first time it
-/// runs in the process) cannot be shown from a second run: the unrecorded counterexample
-/// stays, with what broke and no trace.
+/// runs in the process) cannot be shown from a second run: the untraced counterexample
+/// stays, with what broke and no trace. So for an unrecorded run, and for a recorded one,
+/// which checks for data races but keeps no events either.
 #[test]
-fn a_bug_that_does_not_come_back_keeps_the_unrecorded_counterexample() {
-    use std::sync::atomic::AtomicBool;
-    static FAILED_ONCE: AtomicBool = AtomicBool::new(false);
-    let body = || {
-        let first = !FAILED_ONCE.swap(true, std::sync::atomic::Ordering::SeqCst);
-        assert!(!first, "the first execution in this process fails");
-    };
-    let report = explore(body).engine(Engine::pct(10, 2).unrecorded()).run();
-    let cx = report.counterexample().expect("a counterexample");
-    assert!(
-        cx.message()
-            .contains("the first execution in this process fails")
-    );
-    assert!(
-        !cx.is_recorded() && cx.trace().events.is_empty(),
-        "{report}"
-    );
-    assert!(
-        report.to_string().contains("unrecorded: no trace"),
-        "{report}"
-    );
+fn a_bug_that_does_not_come_back_keeps_the_untraced_counterexample() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    static FAILED_ONCE: [AtomicBool; 2] = [AtomicBool::new(false), AtomicBool::new(false)];
+    let engines = [Engine::pct(10, 2).unrecorded(), Engine::pct(10, 2)];
+    for (engine, failed_once) in engines.into_iter().zip(&FAILED_ONCE) {
+        let body = move || {
+            let first = !failed_once.swap(true, Ordering::SeqCst);
+            assert!(!first, "the first execution in this process fails");
+        };
+        let report = explore(body).engine(engine.clone()).run();
+        let cx = report.counterexample().expect("a counterexample");
+        assert!(
+            cx.message()
+                .contains("the first execution in this process fails"),
+            "{engine}"
+        );
+        assert!(
+            !cx.is_recorded() && cx.trace().events.is_empty(),
+            "{report}"
+        );
+        assert!(
+            report.to_string().contains("unrecorded: no trace"),
+            "{report}"
+        );
+    }
 }
 
-/// Recorded sampling keeps no events either (only happens-before, for the data-race
-/// check): its counterexamples too are shown from their executions run again traced. A
-/// model that does not come back keeps what broke, without a trace, as above.
+/// Recorded sampling keeps no events (only happens-before, for the data-race check): its
+/// counterexamples are shown from their executions run again traced, race and all.
 #[test]
 fn recorded_sampling_shows_a_bug_from_its_executions_run_again_traced() {
-    use std::sync::atomic::AtomicBool;
-    static FAILED_ONCE: AtomicBool = AtomicBool::new(false);
-    let body = || {
-        let first = !FAILED_ONCE.swap(true, std::sync::atomic::Ordering::SeqCst);
-        assert!(!first, "the first execution in this process fails");
-    };
-    let report = explore(body).engine(Engine::pct(10, 2)).run();
-    let cx = report.counterexample().expect("a counterexample");
-    assert!(
-        cx.message()
-            .contains("the first execution in this process fails")
-    );
-    assert!(
-        !cx.is_recorded() && cx.trace().events.is_empty(),
-        "{report}"
-    );
-    // A model that repeats itself is shown traced, race and all.
     for engine in [Engine::pct(1_000, 3).seed(1), Engine::random(1_000).seed(1)] {
         let report = Explorer::new(Counter::new(CounterGuard::None))
             .engine(engine.clone())

@@ -347,15 +347,7 @@ mod tests {
 
     /// An execution whose main thread waits to join thread 1, which has the status `worker`.
     fn main_joining_a_thread_that(worker: Status) -> (Arc<Execution>, usize) {
-        let execution = Execution::new(
-            Backend::Std,
-            1_000,
-            None,
-            false,
-            false,
-            false,
-            crate::context::Recording::Full,
-        );
+        let execution = Execution::recorded_for_tests(Backend::Std);
         let thread = execution.add_thread(0, None);
         execution.set_status(thread, worker);
         let join = Status::Waiting {
