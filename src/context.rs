@@ -499,6 +499,8 @@ pub(crate) struct Execution {
     pub(crate) decision: AtomicUsize,
     /// False in an unrecorded run (see [`Engine::unrecorded`](crate::Engine::unrecorded)).
     pub(crate) recorded: bool,
+    /// False when no event is kept ([`Recording::Races`] or `Off`): values go unrendered.
+    traced: bool,
     /// The scheduling point of standard output.
     stdout: crate::shared::Point,
     /// The scheduling point of `thread::sleep` (time itself is not modelled).
@@ -608,6 +610,7 @@ impl Execution {
             unprobed_try_lock: AtomicBool::new(false),
             decision: AtomicUsize::new(0),
             recorded,
+            traced: recording == Recording::Full,
             // Made now, before any thread is spawned: loom requires every object it tracks to
             // be created before the threads that use it.
             stdout: crate::shared::Point::new(backend),
@@ -625,6 +628,17 @@ impl Execution {
     #[cfg(test)]
     pub(crate) fn recorded_for_tests(backend: Backend) -> Arc<Self> {
         Execution::new(backend, 1_000, None, false, false, false, Recording::Full)
+    }
+
+    /// `value` as the log keeps it, to be shown with its `Debug` format; nothing when no
+    /// event is kept (no trace shows it, and rendering a value that is not an integer
+    /// allocates).
+    pub(crate) fn logged_value<T: std::fmt::Debug>(&self, value: &T) -> Logged {
+        if self.traced {
+            Logged::debug(value)
+        } else {
+            Logged::None
+        }
     }
 
     /// Objects of this execution take the light path: unrecorded std, without chaos.

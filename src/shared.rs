@@ -8,7 +8,6 @@
 
 use crate::context::{self, Backend, Binding};
 use crate::engine;
-use crate::event_log::Logged;
 use crate::race::Effect;
 use crate::trace::Op;
 use crate::turn_cell::{TurnCell, TurnGuard};
@@ -130,7 +129,8 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         // order in which the accesses really happened. (Unrecorded: not at all.)
         if let Some((execution, thread)) = entered.filter(|(e, _)| e.recorded) {
             let effect = Effect::Read(self.binding.object);
-            execution.record_logged(thread, Op::Get, &self.name, Logged::debug(&read), effect);
+            let logged = execution.logged_value(&read);
+            execution.record_logged(thread, Op::Get, &self.name, logged, effect);
         }
         read
     }
@@ -149,7 +149,8 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         // Unrecorded, the value is neither rendered nor logged.
         if let Some((execution, thread)) = entered.filter(|(e, _)| e.recorded) {
             let effect = Effect::Write(self.binding.object);
-            execution.record_logged(thread, Op::Set, &self.name, Logged::debug(&new), effect);
+            let logged = execution.logged_value(&new);
+            execution.record_logged(thread, Op::Set, &self.name, logged, effect);
         }
         *value = new;
     }

@@ -339,11 +339,9 @@ impl Engine {
     /// Runs the job until the engine has no more executions or a panic stops it.
     pub(crate) fn drive(&self, job: Arc<dyn Job>) -> Result<(), Box<dyn Any + Send>> {
         match &self.kind {
-            EngineKind::Std {
-                runs,
-                chaos,
-                recorded,
-            } => std::drive(job, *runs, *chaos, *recorded),
+            EngineKind::Std { runs, chaos, .. } => {
+                std::drive(job, *runs, *chaos, self.kind.recording())
+            }
             EngineKind::Loom {
                 preemption_bound, ..
             } => loom::drive(job, *preemption_bound),
@@ -387,12 +385,7 @@ impl EngineKind {
 
     /// False for an engine run [`unrecorded`](Engine::unrecorded).
     pub(crate) fn is_recorded(&self) -> bool {
-        match *self {
-            EngineKind::Std { recorded, .. }
-            | EngineKind::Random { recorded, .. }
-            | EngineKind::Pct { recorded, .. } => recorded,
-            _ => true,
-        }
+        self.recording() != Recording::Off
     }
 
     fn short_name(&self) -> &'static str {

@@ -26,18 +26,13 @@ pub(crate) fn drive(
     job: Arc<dyn Job>,
     runs: u64,
     chaos: Option<u64>,
-    recorded: bool,
+    recording: Recording,
 ) -> Result<(), Box<dyn Any + Send>> {
     for run in 0..runs {
         let chaos = chaos.map(|seed| chaos_of_run(seed, run));
         if !job.more() {
             break;
         }
-        let recording = if recorded {
-            Recording::Full
-        } else {
-            Recording::Off
-        };
         let execution = job.begin(Backend::Std, chaos, recording);
         let (done, finished) = mpsc::channel::<()>();
         let main = {
