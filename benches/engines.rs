@@ -2,8 +2,8 @@
 //! interleavings on the same engine and budget. Prints executions, executions/second and
 //! the ratios. Run with `cargo bench --bench engines`; `cargo bench --bench engines --
 //! facade` (or `rates`, `proofs`, `counterexample`, `chaos`) runs one section; `pct-raw`,
-//! `pct-interleavings`, `pct-unrecorded`, `loom-raw` and `loom-interleavings` run one side
-//! of a `rates` row alone, for a profiler.
+//! `pct-interleavings`, `pct-unrecorded`, `loom-raw`, `loom-raw-cell` and
+//! `loom-interleavings` run one side of a `rates` row alone, for a profiler.
 
 use interleavings::models::{Counter, CounterGuard, TicketSale};
 use interleavings::{Engine, Explorer, Model, Reduction};
@@ -174,6 +174,69 @@ macro_rules! natural_ticket_office {
     }};
 }
 
+/// The count of [`loom_tickets_cell`]: a plain variable that loom checks for data races,
+/// as the facade checks a `Shared`. loom's cell is not `Sync`; the model's lock is what
+/// makes sharing it sound.
+struct Count(loom::cell::UnsafeCell<i64>);
+
+// SAFETY: every access but the last is made under the model's lock, and the last after
+// every seller was joined; loom itself checks that no two accesses race.
+unsafe impl Sync for Count {}
+
+impl Count {
+    fn get(&self) -> i64 {
+        // SAFETY: see the `Sync` impl; loom panics on an access that races.
+        self.0.with(|count| unsafe { *count })
+    }
+
+    fn set(&self, value: i64) {
+        // SAFETY: as in `get`.
+        self.0.with_mut(|count| unsafe { *count = value })
+    }
+}
+
+/// The catalogue model as one writes it for raw loom: a lock that guards nothing itself and
+/// a plain count (loom's race-checked cell) read twice and written once under it, as the
+/// facade's `Shared` is; only the lock and unlock are loom steps (cell accesses are checked
+/// for races, not scheduled), which is what the facade's default reduction makes of the
+/// catalogue model. With its tally.
+fn loom_tickets_cell(sellers: usize, tickets: i64) {
+    let mut builder = loom::model::Builder::new();
+    builder.max_branches = 100_000;
+    builder.check(move || {
+        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
+        let count = Arc::new(Count(loom::cell::UnsafeCell::new(tickets)));
+        let lock = Arc::new(loom::sync::Mutex::new(()));
+        let handles: Vec<_> = (1..=sellers)
+            .map(|i| {
+                let (count, lock) = (Arc::clone(&count), Arc::clone(&lock));
+                let name = format!("seller-{i}");
+                let handle = loom::thread::Builder::new()
+                    .name(name.clone())
+                    .spawn(move || {
+                        let mut sold = Vec::new();
+                        loop {
+                            let _held = lock.lock().unwrap();
+                            if count.get() <= 0 {
+                                return sold;
+                            }
+                            let ticket = count.get();
+                            count.set(ticket - 1);
+                            sold.push(ticket);
+                        }
+                    })
+                    .unwrap();
+                (name, handle)
+            })
+            .collect();
+        let sales = handles
+            .into_iter()
+            .map(|(name, h)| (name, h.join().unwrap()))
+            .collect();
+        tally(sales, count.get(), tickets);
+    });
+}
+
 fn loom_tickets_natural(sellers: usize, tickets: i64) {
     let mut builder = loom::model::Builder::new();
     builder.max_branches = 100_000;
@@ -237,7 +300,7 @@ type OneSide = fn() -> Figure;
 /// One side of a `rates` row each, run only when named: for a profiler, whose figures
 /// (instructions executed, cache misses) the load of a shared machine does not move. For
 /// instance `valgrind --tool=callgrind target/release/deps/engines-HASH pct-raw`.
-const ONE_SIDED: [(&str, OneSide); 5] = [
+const ONE_SIDED: [(&str, OneSide); 6] = [
     ("pct-raw", || raw(|| shuttle_tickets(10, 50, 1_000, 1))),
     ("pct-interleavings", || {
         ours(
@@ -254,6 +317,7 @@ const ONE_SIDED: [(&str, OneSide); 5] = [
         )
     }),
     ("loom-raw", || raw(|| loom_tickets_natural(3, 2))),
+    ("loom-raw-cell", || raw(|| loom_tickets_cell(3, 2))),
     ("loom-interleavings", || {
         ours(TicketSale::guarded(3, 2), Engine::loom(), 1)
     }),
@@ -330,6 +394,15 @@ fn rates() {
         || ours(TicketSale::guarded(3, 3), Engine::loom(), 1),
     );
     row("tickets(3,3)/mutex, loom (default reduction)", &r, &o);
+    let (r, o) = best_of_alternated(
+        || raw(|| loom_tickets_cell(3, 3)),
+        || ours(TicketSale::guarded(3, 3), Engine::loom(), 1),
+    );
+    row(
+        "tickets(3,3)/mutex, loom, raw count in loom's race-checked cell",
+        &r,
+        &o,
+    );
     let (r, o) = best_of_alternated(
         || raw(|| loom_tickets(3, 3)),
         || {
