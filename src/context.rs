@@ -223,7 +223,7 @@ thread_local! {
     /// next one: a sampling run makes thousands of executions alike, and growing their
     /// events, clocks and thread states from nothing each time showed in profiles
     /// (allocation, copying, cache misses).
-    static SPARE_LOG: RefCell<Option<Log>> = const { RefCell::new(None) };
+    static SPARE_LOG: RefCell<Option<Box<Log>>> = const { RefCell::new(None) };
 }
 
 /// A log bigger than this (in events) is not kept for reuse: it would hold its memory for
@@ -232,7 +232,7 @@ const SPARE_LOG_MAX_EVENTS: usize = 1 << 16;
 
 impl Log {
     /// A log for a new execution, with the buffers of the last one ended on this thread.
-    fn fresh(recording: Recording, main: ThreadState) -> Log {
+    fn fresh(recording: Recording, main: ThreadState) -> Box<Log> {
         let mut log = SPARE_LOG
             .try_with(|spare| spare.borrow_mut().take())
             .ok()
@@ -245,33 +245,24 @@ impl Log {
     }
 
     /// Keeps this ended execution's buffers, emptied, for the next execution on this thread.
-    fn keep_for_reuse(self) {
+    fn keep_for_reuse(mut self: Box<Log>) {
         if self.events.capacity() > SPARE_LOG_MAX_EVENTS {
             return;
         }
-        let Log {
-            mut threads,
-            mut events,
-            mut happens_before,
-            mut locks,
-            mut taken,
-            ..
-        } = self;
-        threads.clear();
-        events.clear();
-        happens_before.reset();
-        locks.clear();
-        taken.clear();
-        let emptied = Log {
-            threads,
-            events,
-            happens_before,
-            locks,
-            taken,
-            ..Log::default()
-        };
+        let mut emptied = Log::default();
+        std::mem::swap(&mut emptied.threads, &mut self.threads);
+        std::mem::swap(&mut emptied.events, &mut self.events);
+        std::mem::swap(&mut emptied.happens_before, &mut self.happens_before);
+        std::mem::swap(&mut emptied.locks, &mut self.locks);
+        std::mem::swap(&mut emptied.taken, &mut self.taken);
+        emptied.threads.clear();
+        emptied.events.clear();
+        emptied.happens_before.reset();
+        emptied.locks.clear();
+        emptied.taken.clear();
+        *self = emptied;
         // A thread being torn down keeps nothing.
-        let _ = SPARE_LOG.try_with(|spare| *spare.borrow_mut() = Some(emptied));
+        let _ = SPARE_LOG.try_with(|spare| *spare.borrow_mut() = Some(self));
     }
 
     pub(crate) fn trace(&self) -> Trace {
@@ -487,14 +478,21 @@ pub(crate) struct Execution {
     pub(crate) echo_output: bool,
     /// `Shared` accesses are scheduling points (no [`Reduction`](crate::engine::Reduction)).
     pub(crate) every_access_is_a_point: bool,
-    /// Under loom: each mutex gets a probe, a loom atomic touched by `try_lock` and just
-    /// before each unlock. loom makes no scheduling point at an unlock, so without the probe
-    /// it never runs a `try_lock` while another thread holds the lock (unless the holder
-    /// does some other loom operation meanwhile): the busy case would go unexplored.
-    pub(crate) try_lock_probes: bool,
-    /// Set when a `try_lock` ran under loom without probes: the exploration is run again
-    /// with them (see `Explorer`'s search).
-    pub(crate) unprobed_try_lock: AtomicBool,
+    /// Under loom: engine objects that make scheduling points loom would not make by
+    /// itself. Each mutex gets a probe, a loom atomic touched by `try_lock` and just before
+    /// each unlock: loom makes no scheduling point at an unlock, so without the probe it
+    /// never runs a `try_lock` while another thread holds the lock (unless the holder does
+    /// some other loom operation meanwhile), and the busy case would go unexplored. And
+    /// standard output and `thread::sleep` get their points (`stdout`, `clock`).
+    ///
+    /// Made only once a search has needed them: creating a loom object takes about 2.8 KiB
+    /// of stack (loom's own frames), so on the main thread's newly mapped stack it costs a
+    /// page fault per execution, besides loom's bookkeeping: together about 10 % of a short
+    /// execution (BENCHMARKS.md).
+    pub(crate) loom_probes: bool,
+    /// Set when an operation under loom needed a probe that the execution does not have:
+    /// the exploration is run again with them (see `Explorer`'s search).
+    pub(crate) unprobed: AtomicBool,
     /// The DFS's decisions so far in this execution (set by its scheduler).
     pub(crate) decision: AtomicUsize,
     /// False in an unrecorded run (see [`Engine::unrecorded`](crate::Engine::unrecorded)).
@@ -504,8 +502,8 @@ pub(crate) struct Execution {
     /// The scheduling point of standard output.
     stdout: crate::shared::Point,
     /// The scheduling point of `thread::sleep` (time itself is not modelled).
-    pub(crate) clock: crate::shared::Point,
-    log: TurnCell<Log>,
+    clock: crate::shared::Point,
+    log: TurnCell<Box<Log>>,
 }
 
 /// Panic payload that unwinds a model thread without being a failure of its own: the failure
@@ -586,9 +584,16 @@ impl Execution {
         chaos: Option<Chaos>,
         echo_output: bool,
         every_access_is_a_point: bool,
-        try_lock_probes: bool,
+        loom_probes: bool,
         recording: Recording,
     ) -> Arc<Self> {
+        // Made now, before any thread is spawned: loom requires every object it tracks to be
+        // created before the threads that use it (without probes, loom gets none: see
+        // `loom_probes`).
+        let point = || match backend {
+            Backend::Loom if !loom_probes => crate::shared::Point::Absent,
+            _ => crate::shared::Point::new(backend),
+        };
         let log = Log::fresh(recording, ThreadState::unspawned("main", Status::Running));
         let recorded = recording != Recording::Off;
         LIVE_EXECUTIONS.fetch_add(1, Ordering::Relaxed);
@@ -606,15 +611,13 @@ impl Execution {
             processes: AtomicUsize::new(0),
             echo_output,
             every_access_is_a_point,
-            try_lock_probes,
-            unprobed_try_lock: AtomicBool::new(false),
+            loom_probes,
+            unprobed: AtomicBool::new(false),
             decision: AtomicUsize::new(0),
             recorded,
             traced: recording == Recording::Full,
-            // Made now, before any thread is spawned: loom requires every object it tracks to
-            // be created before the threads that use it.
-            stdout: crate::shared::Point::new(backend),
-            clock: crate::shared::Point::new(backend),
+            stdout: point(),
+            clock: point(),
             // Under loom and shuttle the model's threads are coroutines of this OS thread.
             log: match backend {
                 Backend::Std => TurnCell::locked(log),
@@ -646,7 +649,7 @@ impl Execution {
         self.backend == Backend::Std && !self.recorded && self.chaos.is_none()
     }
 
-    pub(crate) fn log(&self) -> TurnGuard<'_, Log> {
+    pub(crate) fn log(&self) -> TurnGuard<'_, Box<Log>> {
         self.log.lock()
     }
 
@@ -1026,8 +1029,24 @@ impl Execution {
     }
 
     /// Standard output's scheduling point.
-    pub(crate) fn stdout(&self) -> &crate::shared::Point {
-        &self.stdout
+    pub(crate) fn pass_stdout_point(&self) {
+        self.pass(&self.stdout);
+    }
+
+    /// `thread::sleep`'s scheduling point.
+    pub(crate) fn pass_clock_point(&self) {
+        self.pass(&self.clock);
+    }
+
+    /// Passes one of the execution's own scheduling points; under loom without probes,
+    /// notes that the search must run again with them.
+    fn pass(&self, point: &crate::shared::Point) {
+        match point {
+            crate::shared::Point::Absent if self.backend == Backend::Loom => {
+                self.unprobed.store(true, Ordering::Relaxed);
+            }
+            point => point.write(),
+        }
     }
 
     /// Records a printed line (and prints it, when asked, in the same order as recorded).

@@ -329,16 +329,18 @@ impl<M: Model> Explorer<M> {
         self.search_probing(engine, race_grace, time_limit, keep_going, false)
     }
 
-    /// [`Explorer::search`], with or without loom's `try_lock` probes. Without them, a loom
-    /// search that ran a `try_lock` and found nothing is run again with them: loom alone
-    /// would not have let the `try_lock` find its lock busy.
+    /// [`Explorer::search`], with or without loom's probes (see
+    /// [`Execution::loom_probes`]). Without them, a loom search stops at the first
+    /// execution that needed one (a `try_lock`, a print, a sleep) and, unless it found a
+    /// counterexample (a real execution, whatever loom left unexplored), runs again with
+    /// them.
     fn search_probing(
         &self,
         engine: &Engine,
         race_grace: u64,
         time_limit: Option<Duration>,
         keep_going: bool,
-        try_lock_probes: bool,
+        loom_probes: bool,
     ) -> Result<Report<M::Outcome>, Error> {
         if let Some(problem) = &engine.misconfigured {
             return Err(Error::InvalidEngine(problem.clone()));
@@ -356,7 +358,7 @@ impl<M: Model> Explorer<M> {
             echo_output: self.echo_output,
             assertions_are_invariants: self.assertions_are_invariants,
             every_access_is_a_point: engine.reduction_applied().every_access_is_a_point(),
-            try_lock_probes,
+            loom_probes,
             started,
             state: Mutex::new(State::default()),
         });
@@ -399,7 +401,7 @@ impl<M: Model> Explorer<M> {
             }
         };
         let violated = matches!(verdict, Verdict::Violated(_));
-        if state.unprobed_try_lock && !try_lock_probes && !violated {
+        if state.unprobed && !loom_probes && !violated {
             drop(state);
             let remaining = time_limit.map(|limit| limit.saturating_sub(elapsed));
             let mut report =
@@ -407,7 +409,7 @@ impl<M: Model> Explorer<M> {
             report.elapsed += elapsed;
             return Ok(report);
         }
-        let raced = matches!(&verdict, Verdict::Violated(cx) if cx.race().is_some());
+        let raced = matches!(&verdict, Verdict::Violated(cx) if cx.raced);
         if raced && engine.reduction_applied() == Reduction::SyncPoints {
             // The reduced search cannot show what a race does: search again without it.
             drop(state);
@@ -418,17 +420,26 @@ impl<M: Model> Explorer<M> {
             let remaining = time_limit.map(|limit| limit.saturating_sub(elapsed));
             let mut unreduced = engine.clone();
             unreduced.reduction = Reduction::Off;
-            let mut report = self.search_probing(
-                &unreduced,
-                race_grace,
-                remaining,
-                keep_going,
-                try_lock_probes,
-            )?;
+            let mut report =
+                self.search_probing(&unreduced, race_grace, remaining, keep_going, loom_probes)?;
             report.engine = engine.to_string();
             report.elapsed += elapsed;
             return Ok(report);
         }
+        // loom keeps no events (its executions are race-checked but untraced, as sampling
+        // runs are): a counterexample is shown from its executions run again traced.
+        let verdict = match verdict {
+            Verdict::Violated(cx) if !cx.is_recorded() && engine.is_exhaustive() => {
+                Verdict::Violated(self.traced_again(
+                    engine,
+                    race_grace,
+                    keep_going,
+                    loom_probes,
+                    cx,
+                )?)
+            }
+            verdict => verdict,
+        };
         let replayed = match engine.kind {
             EngineKind::Replay { .. } => state.last.as_ref().map(|e| e.log().trace()),
             _ => None,
@@ -497,6 +508,31 @@ impl<M: Model> Explorer<M> {
         })
     }
 
+    /// `cx`, found by an untraced exhaustive search with `engine`, shown from the same
+    /// executions run again traced: loom's order of executions is its own, the same each
+    /// time, so the counterexample's execution is the same one. A model that behaves
+    /// differently the second time keeps the untraced counterexample.
+    fn traced_again(
+        &self,
+        engine: &Engine,
+        race_grace: u64,
+        keep_going: bool,
+        loom_probes: bool,
+        cx: Box<Counterexample>,
+    ) -> Result<Box<Counterexample>, Error> {
+        let Some(traced) = engine.recorded_twin(cx.execution()) else {
+            return Ok(cx);
+        };
+        let again = self.search_probing(&traced, race_grace, None, keep_going, loom_probes)?;
+        Ok(match again.verdict {
+            Verdict::Violated(shown) if shown.is_recorded() => shown,
+            _ => Box::new(Counterexample {
+                not_repeated: true,
+                ..*cx
+            }),
+        })
+    }
+
     /// The search with the explorer's own engine and budget.
     pub(crate) fn main_search(
         &self,
@@ -514,10 +550,11 @@ impl<M: Model> Explorer<M> {
             // earlier data race, which it could not see). A model that behaves differently
             // the second time keeps the untraced counterexample.
             let again = self.search(&recorded, RACE_GRACE, None, self.keep_going)?;
-            if let (Verdict::Violated(shown), Verdict::Violated(found)) =
-                (again.verdict, &mut report.verdict)
-            {
-                *found = shown;
+            if let Verdict::Violated(found) = &mut report.verdict {
+                match again.verdict {
+                    Verdict::Violated(shown) if shown.is_recorded() => *found = shown,
+                    _ => found.not_repeated = true,
+                }
             }
         }
         Ok(report)
@@ -579,9 +616,9 @@ struct Run<M: Model> {
     echo_output: bool,
     /// No reduction: `Shared` accesses are scheduling points.
     every_access_is_a_point: bool,
-    /// Under loom, mutexes carry a probe so that `try_lock` can find them busy (see
-    /// [`Execution::try_lock_probes`]).
-    try_lock_probes: bool,
+    /// Under loom, the engine objects that make scheduling points loom would not make by
+    /// itself (see [`Execution::loom_probes`]).
+    loom_probes: bool,
     started: Instant,
     state: Mutex<State<M::Outcome>>,
 }
@@ -603,8 +640,8 @@ struct State<O> {
     interrupted: bool,
     /// The current execution belongs to another shard: not counted, not recorded.
     foreign: bool,
-    /// Some execution ran a `try_lock` under loom without probes.
-    unprobed_try_lock: bool,
+    /// Some execution under loom needed a probe that it did not have.
+    unprobed: bool,
     /// Which budget ended the exploration, if one did.
     budget: Option<String>,
     /// The DFS's estimate of how much of its search tree it has covered.
@@ -632,7 +669,7 @@ impl<O> Default for State<O> {
             stopped: false,
             interrupted: false,
             foreign: false,
-            unprobed_try_lock: false,
+            unprobed: false,
             budget: None,
             explored: None,
             error: None,
@@ -650,6 +687,10 @@ impl<M: Model> Run<M> {
     /// True when the search has what it looks for, or must stop.
     fn satisfied(&self, state: &State<M::Outcome>) -> bool {
         if state.error.is_some() || state.budget.is_some() || state.stopped {
+            return true;
+        }
+        // The search runs again with probes: going on without them would be wasted.
+        if state.unprobed && !self.loom_probes && state.counterexample.is_none() {
             return true;
         }
         match &state.counterexample {
@@ -721,6 +762,7 @@ impl<M: Model> Run<M> {
             );
             // Only a traced execution has the trace (and schedule) a counterexample shows.
             cx.recorded = execution.recorded && execution.log().traced;
+            cx.raced = raced;
             state.counterexample = Some(cx);
             state.found_at = state.executions;
         }
@@ -764,7 +806,13 @@ impl<M: Model> Run<M> {
         if last.log().failure.is_some() {
             self.settle(state, &last);
         }
-        if state.counterexample.is_none() && state.error.is_none() && state.budget.is_none() {
+        // Our own stop, for a search run again with loom's probes, is no failure either.
+        let stopped_for_probes = state.unprobed && !self.loom_probes;
+        if state.counterexample.is_none()
+            && state.error.is_none()
+            && state.budget.is_none()
+            && !stopped_for_probes
+        {
             state.error = Some(Error::Internal(format!(
                 "the engine stopped without a recorded reason: {}",
                 crate::panic_hook::message_of(payload)
@@ -821,7 +869,7 @@ impl<M: Model> Job for Run<M> {
             chaos,
             self.echo_output,
             self.every_access_is_a_point,
-            self.try_lock_probes,
+            self.loom_probes,
             recording,
         );
         // Executions of one model are about as long as each other: room for as many events
@@ -834,7 +882,58 @@ impl<M: Model> Job for Run<M> {
     }
 
     fn run_main(&self, execution: &Arc<Execution>) {
-        let ran = panic::catch_unwind(AssertUnwindSafe(|| self.model.run()));
+        let ran = run_model(&*self.model);
+        self.settle_main(execution, ran);
+    }
+
+    fn settle_pending(&self) {
+        let mut state = self.state();
+        if !state.settled {
+            if let Some(last) = state.last.clone() {
+                self.settle(&mut state, &last);
+            }
+        }
+    }
+
+    fn set_foreign(&self, foreign: bool) {
+        self.state().foreign = foreign;
+    }
+
+    fn last_execution(&self) -> Option<Arc<Execution>> {
+        self.state().last.clone()
+    }
+
+    fn note_explored_fraction(&self, fraction: f64) {
+        self.state().explored = Some(fraction);
+        if let Some(progress) = &self.progress {
+            progress.note_explored_fraction(fraction);
+        }
+    }
+
+    fn finish(&self, execution: &Arc<Execution>) -> bool {
+        let mut state = self.state();
+        if state.foreign {
+            return true;
+        }
+        state.unprobed |= execution
+            .unprobed
+            .load(std::sync::atomic::Ordering::Relaxed);
+        self.settle(&mut state, execution);
+        // An error or a failure (panic, deadlock, ...) has made the search satisfied.
+        !self.satisfied(&state)
+    }
+
+    fn max_steps(&self) -> usize {
+        self.max_steps
+    }
+}
+
+impl<M: Model> Run<M> {
+    /// What follows the model's main thread: its end recorded, its outcome checked and
+    /// tallied. Out of line, so that its locals are not on the stack while the model runs
+    /// (see [`run_model`]).
+    #[inline(never)]
+    fn settle_main(&self, execution: &Arc<Execution>, ran: std::thread::Result<M::Outcome>) {
         let outcome = match ran {
             Ok(outcome) => outcome,
             Err(payload) => {
@@ -881,47 +980,15 @@ impl<M: Model> Job for Run<M> {
         }
         state.pending = Some(Pending { outcome, broken });
     }
+}
 
-    fn settle_pending(&self) {
-        let mut state = self.state();
-        if !state.settled {
-            if let Some(last) = state.last.clone() {
-                self.settle(&mut state, &last);
-            }
-        }
-    }
-
-    fn set_foreign(&self, foreign: bool) {
-        self.state().foreign = foreign;
-    }
-
-    fn last_execution(&self) -> Option<Arc<Execution>> {
-        self.state().last.clone()
-    }
-
-    fn note_explored_fraction(&self, fraction: f64) {
-        self.state().explored = Some(fraction);
-        if let Some(progress) = &self.progress {
-            progress.note_explored_fraction(fraction);
-        }
-    }
-
-    fn finish(&self, execution: &Arc<Execution>) -> bool {
-        let mut state = self.state();
-        if state.foreign {
-            return true;
-        }
-        state.unprobed_try_lock |= execution
-            .unprobed_try_lock
-            .load(std::sync::atomic::Ordering::Relaxed);
-        self.settle(&mut state, execution);
-        // An error or a failure (panic, deadlock, ...) has made the search satisfied.
-        !self.satisfied(&state)
-    }
-
-    fn max_steps(&self) -> usize {
-        self.max_steps
-    }
+/// Runs the model's main thread, catching its panic. Out of line and with nothing else in
+/// its frame: under loom every execution's main thread runs on a newly mapped stack, and
+/// each page of it that the model's deepest call reaches costs a page fault (measured:
+/// one more page per execution slowed raw loom down by about 4 %).
+#[inline(never)]
+fn run_model<M: Model>(model: &M) -> std::thread::Result<M::Outcome> {
+    panic::catch_unwind(AssertUnwindSafe(|| model.run()))
 }
 
 #[cfg(test)]
@@ -942,7 +1009,7 @@ mod tests {
             assertions_are_invariants: false,
             echo_output: false,
             every_access_is_a_point: false,
-            try_lock_probes: false,
+            loom_probes: false,
             started: Instant::now(),
             state: Mutex::new(State::default()),
         }

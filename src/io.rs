@@ -64,7 +64,7 @@ pub fn print_line(line: String) {
         return;
     };
     context::step(&execution, thread);
-    execution.stdout().write();
+    execution.pass_stdout_point();
     execution.print(thread, line);
 }
 

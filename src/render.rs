@@ -89,11 +89,20 @@ pub(crate) fn counterexample(out: &mut String, cx: &Counterexample, style: &Styl
         lines.push(format!("outcome: {outcome}"));
     }
     if !cx.is_recorded() {
-        lines.push(format!(
-            "execution {} (unrecorded: no trace and no schedule to replay; run it recorded, or \
-             on a model-checking engine, to see the interleaving)",
-            cx.execution()
-        ));
+        lines.push(if cx.not_repeated {
+            format!(
+                "execution {} (no trace: this run kept none, and the bug did not come back when \
+                 its executions ran again traced; the model depends on something outside it, \
+                 such as a global, the clock or randomness)",
+                cx.execution()
+            )
+        } else {
+            format!(
+                "execution {} (unrecorded: no trace and no schedule to replay; run it recorded, \
+                 or on a model-checking engine, to see the interleaving)",
+                cx.execution()
+            )
+        });
         for line in lines {
             writeln!(out, "{}", wrap(&line, style.width))?;
         }

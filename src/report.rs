@@ -106,6 +106,12 @@ pub struct Counterexample {
     pub(crate) minimality: Option<String>,
     /// False when it comes from an unrecorded run: no trace, no schedule.
     pub(crate) recorded: bool,
+    /// The execution had a data race: known from happens-before even when no trace was
+    /// kept to name its accesses.
+    pub(crate) raced: bool,
+    /// Found by a run that kept no trace, and not found again when its executions ran
+    /// again traced: the model did something else the second time.
+    pub(crate) not_repeated: bool,
 }
 
 impl Counterexample {
@@ -131,6 +137,7 @@ impl Counterexample {
             }),
             _ => failure.clone().unwrap_or_default(),
         };
+        let raced = diagnosis.race.is_some();
         Counterexample {
             kind,
             message,
@@ -143,13 +150,15 @@ impl Counterexample {
             diagnosis,
             minimality: None,
             recorded: true,
+            raced,
+            not_repeated: false,
         }
     }
 
     /// False for a counterexample without a trace: of an unrecorded run (std, random or
-    /// PCT; [`Engine::unrecorded`](crate::Engine::unrecorded)), or of a random or PCT model
-    /// that did not repeat the bug when its executions ran again traced. It has no trace
-    /// and no schedule, only what broke and the outcome.
+    /// PCT; [`Engine::unrecorded`](crate::Engine::unrecorded)), or of a random, PCT or loom
+    /// model that did not repeat the bug when its executions ran again traced. It has no
+    /// trace and no schedule, only what broke and the outcome.
     pub fn is_recorded(&self) -> bool {
         self.recorded
     }

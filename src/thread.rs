@@ -237,7 +237,7 @@ pub fn sleep(duration: std::time::Duration) {
         return std::thread::sleep(duration);
     };
     context::step(&execution, thread);
-    execution.clock.write();
+    execution.pass_clock_point();
     execution.record(
         thread,
         Op::Sleep,

@@ -156,6 +156,33 @@ fn sleep_is_a_scheduling_point_and_output_is_outside_prints() {
     assert!(io::output().is_empty(), "no execution outside explorations");
 }
 
+/// loom makes no scheduling point at a print by itself; the facade's point for standard
+/// output is made once a search has printed (the search then runs again with it). Here
+/// `reader` prints before `writer` only if loom switches threads between the writer's
+/// unlock and its print: without the point, that order would never be explored.
+#[test]
+fn every_order_of_prints_is_explored_under_loom() {
+    use interleavings::sync::{Arc, Mutex};
+    let report = interleavings::explore(|| {
+        let value = Arc::new(Mutex::new(0).named("value"));
+        let theirs = Arc::clone(&value);
+        let reader = thread::spawn(move || {
+            if *theirs.lock().unwrap() == 1 {
+                io::println!("read 1");
+            }
+        });
+        *value.lock().unwrap() = 1;
+        io::println!("wrote 1");
+        reader.join().unwrap();
+        assert_ne!(io::output(), ["read 1", "wrote 1"]);
+    })
+    .engine(Engine::loom())
+    .run();
+    let cx = report.counterexample().expect("the reader can print first");
+    assert_eq!(cx.kind(), CounterexampleKind::Invariant, "{report}");
+    assert!(cx.is_recorded(), "{report}");
+}
+
 #[test]
 fn a_plain_variable_cannot_be_shared_with_a_process() {
     use interleavings::process::Process;

@@ -101,6 +101,7 @@ fn max_branches(max_steps: usize) -> usize {
 pub(crate) fn drive(
     job: Arc<dyn Job>,
     preemption_bound: Option<usize>,
+    recording: Recording,
 ) -> Result<(), Box<dyn Any + Send>> {
     let max_steps = job.max_steps();
     let mut builder = loom::model::Builder::new();
@@ -111,7 +112,7 @@ pub(crate) fn drive(
     builder.checkpoint_file = None;
     builder.log = false;
     builder.location = false;
-    let body = coroutine_body(job, Backend::Loom, true, Recording::Full);
+    let body = coroutine_body(job, Backend::Loom, true, recording);
     let body = move || {
         begin_execution(stack_address());
         body()

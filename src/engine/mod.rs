@@ -59,6 +59,9 @@ pub(crate) enum EngineKind {
     Loom {
         preemption_bound: Option<usize>,
         max_iterations: Option<u64>,
+        /// Every event is kept (a trace) only when this is set: the run again of the
+        /// executions that found a counterexample (see [`Recording::Races`]).
+        traced: bool,
     },
     Dfs {
         max_iterations: Option<u64>,
@@ -117,6 +120,7 @@ impl Engine {
         Self::of(EngineKind::Loom {
             preemption_bound: None,
             max_iterations: None,
+            traced: false,
         })
     }
 
@@ -218,10 +222,10 @@ impl Engine {
         self
     }
 
-    /// The traced engine that makes the first `executions` executions of this shuttle
-    /// sampler, unrecorded or recorded without a trace (recording adds no scheduling
-    /// point); `None` for any other engine, which traces what it records (the std engine's
-    /// runs are not reproducible anyway).
+    /// The traced engine that makes the first `executions` executions of this engine (a
+    /// shuttle sampler unrecorded or recorded without a trace, or loom without a trace:
+    /// recording adds no scheduling point); `None` for any other engine, which traces what
+    /// it records (the std engine's runs are not reproducible anyway).
     pub(crate) fn recorded_twin(&self, executions: u64) -> Option<Engine> {
         let mut twin = self.clone();
         match &mut twin.kind {
@@ -242,6 +246,16 @@ impl Engine {
                 // The executions after the counterexample's would show nothing more (a race
                 // kept after its grace ran out, say).
                 *iterations = (*iterations).min(executions.max(1));
+                Some(twin)
+            }
+            // loom's order of executions is its own, the same each time.
+            EngineKind::Loom {
+                traced,
+                max_iterations,
+                ..
+            } if !*traced => {
+                *traced = true;
+                *max_iterations = Some(max_iterations.unwrap_or(u64::MAX).min(executions.max(1)));
                 Some(twin)
             }
             _ => None,
@@ -344,7 +358,7 @@ impl Engine {
             }
             EngineKind::Loom {
                 preemption_bound, ..
-            } => loom::drive(job, *preemption_bound),
+            } => loom::drive(job, *preemption_bound, self.kind.recording()),
             EngineKind::Dfs { .. }
             | EngineKind::Random { .. }
             | EngineKind::Pct { .. }
@@ -376,9 +390,9 @@ impl EngineKind {
             | EngineKind::Std {
                 recorded: false, ..
             } => Recording::Off,
-            EngineKind::Random { traced: false, .. } | EngineKind::Pct { traced: false, .. } => {
-                Recording::Races
-            }
+            EngineKind::Random { traced: false, .. }
+            | EngineKind::Pct { traced: false, .. }
+            | EngineKind::Loom { traced: false, .. } => Recording::Races,
             _ => Recording::Full,
         }
     }
@@ -433,6 +447,7 @@ impl fmt::Display for Engine {
             EngineKind::Loom {
                 preemption_bound,
                 max_iterations,
+                ..
             } => {
                 write!(f, "loom (exhaustive")?;
                 match preemption_bound {

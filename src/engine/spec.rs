@@ -65,6 +65,7 @@ impl EngineSpec {
             EngineKind::Loom {
                 preemption_bound,
                 max_iterations,
+                ..
             } => EngineSpec {
                 name,
                 preemption_bound: *preemption_bound,

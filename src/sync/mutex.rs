@@ -32,7 +32,7 @@ unsafe impl<T: Send> Sync for Mutex<T> {}
 /// The engine's lock; the content is kept beside it, in `Mutex::data`.
 enum Lock {
     Std(std::sync::Mutex<()>),
-    /// With a probe when the exploration asks for one (see `Execution::try_lock_probes`).
+    /// With a probe when the exploration asks for one (see `Execution::loom_probes`).
     Loom(engine::loom::Mutex<()>, Option<engine::loom::Point>),
     Shuttle(engine::shuttle::Mutex<()>),
 }
@@ -175,7 +175,7 @@ impl<T> Mutex<T> {
         let lock = match binding.backend {
             context::Backend::Std => Lock::Std(std::sync::Mutex::new(())),
             context::Backend::Loom => {
-                let probes = context::current().is_some_and(|e| e.try_lock_probes);
+                let probes = context::current().is_some_and(|e| e.loom_probes);
                 let probe = probes.then(engine::loom::Point::new);
                 Lock::Loom(engine::loom::Mutex::new(()), probe)
             }
@@ -291,7 +291,7 @@ impl<T> Mutex<T> {
                 match (probe, &entered) {
                     (Some(probe), _) => probe.write(),
                     (None, Some((execution, _))) => {
-                        execution.unprobed_try_lock.store(true, Ordering::Relaxed);
+                        execution.unprobed.store(true, Ordering::Relaxed);
                     }
                     (None, None) => {}
                 }
