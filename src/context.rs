@@ -65,13 +65,38 @@ pub(crate) struct Binding {
 
 impl Binding {
     /// The name an object gets until it is `named`: `mutex1`, `shared2`, ...
-    pub(crate) fn default_name(&self, kind: &str) -> Arc<str> {
+    pub(crate) fn default_name(&self, kind: &'static str) -> Arc<str> {
         if self.object == 0 {
-            Arc::from(kind)
-        } else {
-            Arc::from(format!("{kind}{}", self.object))
+            return Arc::from(kind);
         }
+        // The executions of one exploration make their objects in the same order, mostly:
+        // the name made for this number last time is likely the one wanted now, and a copy
+        // of it costs less than formatting and allocating anew (most objects are then
+        // `named`, and this name is dropped).
+        DEFAULT_NAMES.with_borrow_mut(|names| {
+            if let Some((made_for, name)) = names.get(self.object) {
+                if std::ptr::eq(*made_for, kind) {
+                    return Arc::clone(name);
+                }
+            }
+            let name: Arc<str> = Arc::from(format!("{kind}{}", self.object));
+            if self.object < DEFAULT_NAMES_KEPT {
+                if names.len() <= self.object {
+                    names.resize(self.object + 1, ("", Arc::from("")));
+                }
+                names[self.object] = (kind, Arc::clone(&name));
+            }
+            name
+        })
     }
+}
+
+/// Default names are kept for the objects numbered below this.
+const DEFAULT_NAMES_KEPT: usize = 1 << 10;
+
+thread_local! {
+    /// The default name last made for each object number, with the kind it was made for.
+    static DEFAULT_NAMES: RefCell<Vec<(&'static str, Arc<str>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Why an execution stopped early, recorded where it happened.
@@ -1442,6 +1467,27 @@ fn misuse(execution: &Execution, binding: Binding, what: &str, name: &str) -> ! 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_default_name_is_its_kind_and_number_whatever_was_named_before() {
+        let binding = |object| Binding {
+            backend: Backend::Std,
+            execution: 1,
+            object,
+            light: false,
+        };
+        assert_eq!(&*binding(0).default_name("mutex"), "mutex");
+        assert_eq!(&*binding(3).default_name("mutex"), "mutex3");
+        // The same number for another kind (another model, or another path through one).
+        assert_eq!(&*binding(3).default_name("shared"), "shared3");
+        assert_eq!(&*binding(3).default_name("shared"), "shared3");
+        assert_eq!(&*binding(3).default_name("mutex"), "mutex3");
+        let far = DEFAULT_NAMES_KEPT + 5;
+        assert_eq!(
+            *binding(far).default_name("atomic"),
+            *format!("atomic{far}")
+        );
+    }
 
     fn recorded_execution() -> Arc<Execution> {
         Execution::recorded_for_tests(Backend::Std)
