@@ -58,11 +58,17 @@
 //!   operation, object, value). Reports, traces, deadlock diagnoses and preemption counts are
 //!   built from that log, never from text the engines print. Recording adds no scheduling
 //!   point, and it does not allocate on a step: an event shares its object's name, and a
-//!   value is rendered into an inline [`trace::Value`]. Random and PCT sampling keep no
-//!   events, only happens-before (every execution is still checked for data races): a seed
-//!   makes the same executions however much is recorded, so a counterexample is shown
-//!   from its executions run again, traced. A model that does not repeat itself keeps its
-//!   counterexample untraced (what broke, no trace).
+//!   value is rendered into an inline [`trace::Value`]. Random and PCT sampling and loom
+//!   keep no events, only happens-before (every execution is still checked for data
+//!   races): a seed (loom: loom's own order) makes the same executions however much is
+//!   recorded, so a counterexample is shown from its executions run again, traced. A
+//!   model that does not repeat itself keeps its counterexample untraced (what broke, no
+//!   trace), and says so.
+//! * **No engine object that is not needed.** Under loom, the scheduling points that loom
+//!   would not make by itself (a probe per mutex for `try_lock`, points for standard output
+//!   and `sleep`) are made only once a search needs them: it stops at the first execution
+//!   that does, and runs again with them. Creating a loom object takes about 2.8 KiB of
+//!   stack, a page fault on every execution's newly mapped stack.
 //! * **Engines.** loom and shuttle run model threads as coroutines on the exploring thread;
 //!   the std engine runs OS threads with a watchdog that turns "every thread waits" into a
 //!   deadlock counterexample and lets no run hang. Only `src/engine/*.rs` names a backend
