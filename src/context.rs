@@ -512,8 +512,8 @@ pub(crate) struct Execution {
     ///
     /// Made only once a search has needed them: creating a loom object takes about 2.8 KiB
     /// of stack (loom's own frames), so on the main thread's newly mapped stack it costs a
-    /// page fault per execution, besides loom's bookkeeping: together about 10 % of a short
-    /// execution (BENCHMARKS.md).
+    /// page fault per execution (4.6 % of raw loom's time on the ticket office), besides
+    /// loom's bookkeeping (BENCHMARKS.md).
     pub(crate) loom_probes: bool,
     /// Set when an operation under loom needed a probe that the execution does not have:
     /// the exploration is run again with them (see `Explorer`'s search).
