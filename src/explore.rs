@@ -429,7 +429,9 @@ impl<M: Model> Explorer<M> {
         // loom keeps no events (its executions are race-checked but untraced, as sampling
         // runs are): a counterexample is shown from its executions run again traced.
         let verdict = match verdict {
-            Verdict::Violated(cx) if !cx.is_recorded() && engine.is_exhaustive() => {
+            Verdict::Violated(cx)
+                if !cx.is_recorded() && !cx.not_repeated && engine.is_exhaustive() =>
+            {
                 Verdict::Violated(self.traced_again(
                     engine,
                     race_grace,
@@ -508,10 +510,11 @@ impl<M: Model> Explorer<M> {
         })
     }
 
-    /// `cx`, found by an untraced exhaustive search with `engine`, shown from the same
-    /// executions run again traced: loom's order of executions is its own, the same each
-    /// time, so the counterexample's execution is the same one. A model that behaves
-    /// differently the second time keeps the untraced counterexample.
+    /// `cx`, found by a run of `engine` that kept no trace, shown from the same executions
+    /// run again traced: recording adds no scheduling point, and a sampler's seed, or
+    /// loom's own order, makes the same executions each time. A model that behaves
+    /// differently the second time keeps the untraced counterexample, marked so; an engine
+    /// whose runs cannot be repeated (std) keeps it as it is.
     fn traced_again(
         &self,
         engine: &Engine,
@@ -540,23 +543,15 @@ impl<M: Model> Explorer<M> {
         time_limit: Option<Duration>,
     ) -> Result<Report<M::Outcome>, Error> {
         let mut report = self.search(engine, RACE_GRACE, time_limit, self.keep_going)?;
-        let untraced_at = match &report.verdict {
-            Verdict::Violated(cx) if !cx.is_recorded() => Some(cx.execution()),
-            _ => None,
+        // A sampler's counterexample without a trace (loom's are traced in `search`); after
+        // an unrecorded run, the traced run may show an earlier data race, which the
+        // unrecorded one could not see.
+        report.verdict = match report.verdict {
+            Verdict::Violated(cx) if !cx.is_recorded() && !cx.not_repeated => Verdict::Violated(
+                self.traced_again(engine, RACE_GRACE, self.keep_going, false, cx)?,
+            ),
+            verdict => verdict,
         };
-        if let Some(recorded) = untraced_at.and_then(|at| engine.recorded_twin(at)) {
-            // The same seed makes the same executions, however much is recorded: run them
-            // again, traced, to show the bug with its trace (or, after an unrecorded run, an
-            // earlier data race, which it could not see). A model that behaves differently
-            // the second time keeps the untraced counterexample.
-            let again = self.search(&recorded, RACE_GRACE, None, self.keep_going)?;
-            if let Verdict::Violated(found) = &mut report.verdict {
-                match again.verdict {
-                    Verdict::Violated(shown) if shown.is_recorded() => *found = shown,
-                    _ => found.not_repeated = true,
-                }
-            }
-        }
         Ok(report)
     }
 }
