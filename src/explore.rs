@@ -401,7 +401,7 @@ impl<M: Model> Explorer<M> {
             }
         };
         let violated = matches!(verdict, Verdict::Violated(_));
-        if state.unprobed && !loom_probes && !violated {
+        if run.needs_probes(&state) && !violated {
             drop(state);
             let remaining = time_limit.map(|limit| limit.saturating_sub(elapsed));
             let mut report =
@@ -674,6 +674,64 @@ impl<O> Default for State<O> {
 }
 
 impl<M: Model> Run<M> {
+    /// This search ran without loom's probes and an execution needed one: it is run again
+    /// with them (see [`Explorer::search_probing`]).
+    fn needs_probes(&self, state: &State<M::Outcome>) -> bool {
+        state.unprobed && !self.loom_probes
+    }
+
+    /// What follows the model's main thread: its end recorded, its outcome checked and
+    /// tallied. Out of line, so that its locals are not on the stack while the model runs
+    /// (see [`run_model`]).
+    #[inline(never)]
+    fn settle_main(&self, execution: &Arc<Execution>, ran: std::thread::Result<M::Outcome>) {
+        let outcome = match ran {
+            Ok(outcome) => outcome,
+            Err(payload) => {
+                execution.record_panic(0, payload.as_ref());
+                execution.set_status(0, context::Status::Finished);
+                if execution.has_failed() && execution.backend == Backend::Shuttle {
+                    execution.stop();
+                }
+                panic::resume_unwind(payload)
+            }
+        };
+        execution.record(0, Op::Finish, context::no_object(), None);
+        execution.set_status(0, context::Status::Finished);
+        if self.state().foreign {
+            return;
+        }
+        let checked = panic::catch_unwind(AssertUnwindSafe(|| self.model.check(&outcome)));
+        let broken = match checked {
+            Ok(Ok(())) => None,
+            Ok(Err(message)) => Some(message),
+            Err(payload) => {
+                execution.fail(
+                    FailureKind::Model(CounterexampleKind::Panic),
+                    format!(
+                        "the model's `check` panicked: {}",
+                        crate::panic_hook::message_of(payload.as_ref())
+                    ),
+                );
+                None
+            }
+        };
+        let mut state = self.state();
+        // Most executions repeat an outcome already in the table: no copy for those.
+        match state.outcomes.get_mut(&outcome) {
+            Some(count) => *count += 1,
+            None => {
+                state.outcomes.insert(outcome.clone(), 1);
+            }
+        }
+        if let Some(message) = &broken {
+            if !state.violating.contains_key(&outcome) {
+                state.violating.insert(outcome.clone(), message.clone());
+            }
+        }
+        state.pending = Some(Pending { outcome, broken });
+    }
+
     fn state(&self) -> MutexGuard<'_, State<M::Outcome>> {
         // Never held across model code, so never poisoned by a model's panic.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
@@ -685,7 +743,7 @@ impl<M: Model> Run<M> {
             return true;
         }
         // The search runs again with probes: going on without them would be wasted.
-        if state.unprobed && !self.loom_probes && state.counterexample.is_none() {
+        if self.needs_probes(state) && state.counterexample.is_none() {
             return true;
         }
         match &state.counterexample {
@@ -802,11 +860,10 @@ impl<M: Model> Run<M> {
             self.settle(state, &last);
         }
         // Our own stop, for a search run again with loom's probes, is no failure either.
-        let stopped_for_probes = state.unprobed && !self.loom_probes;
         if state.counterexample.is_none()
             && state.error.is_none()
             && state.budget.is_none()
-            && !stopped_for_probes
+            && !self.needs_probes(state)
         {
             state.error = Some(Error::Internal(format!(
                 "the engine stopped without a recorded reason: {}",
@@ -920,60 +977,6 @@ impl<M: Model> Job for Run<M> {
 
     fn max_steps(&self) -> usize {
         self.max_steps
-    }
-}
-
-impl<M: Model> Run<M> {
-    /// What follows the model's main thread: its end recorded, its outcome checked and
-    /// tallied. Out of line, so that its locals are not on the stack while the model runs
-    /// (see [`run_model`]).
-    #[inline(never)]
-    fn settle_main(&self, execution: &Arc<Execution>, ran: std::thread::Result<M::Outcome>) {
-        let outcome = match ran {
-            Ok(outcome) => outcome,
-            Err(payload) => {
-                execution.record_panic(0, payload.as_ref());
-                execution.set_status(0, context::Status::Finished);
-                if execution.has_failed() && execution.backend == Backend::Shuttle {
-                    execution.stop();
-                }
-                panic::resume_unwind(payload)
-            }
-        };
-        execution.record(0, Op::Finish, context::no_object(), None);
-        execution.set_status(0, context::Status::Finished);
-        if self.state().foreign {
-            return;
-        }
-        let checked = panic::catch_unwind(AssertUnwindSafe(|| self.model.check(&outcome)));
-        let broken = match checked {
-            Ok(Ok(())) => None,
-            Ok(Err(message)) => Some(message),
-            Err(payload) => {
-                execution.fail(
-                    FailureKind::Model(CounterexampleKind::Panic),
-                    format!(
-                        "the model's `check` panicked: {}",
-                        crate::panic_hook::message_of(payload.as_ref())
-                    ),
-                );
-                None
-            }
-        };
-        let mut state = self.state();
-        // Most executions repeat an outcome already in the table: no copy for those.
-        match state.outcomes.get_mut(&outcome) {
-            Some(count) => *count += 1,
-            None => {
-                state.outcomes.insert(outcome.clone(), 1);
-            }
-        }
-        if let Some(message) = &broken {
-            if !state.violating.contains_key(&outcome) {
-                state.violating.insert(outcome.clone(), message.clone());
-            }
-        }
-        state.pending = Some(Pending { outcome, broken });
     }
 }
 
