@@ -17,6 +17,7 @@ use crate::report::CounterexampleKind;
 use crate::trace::{Op, Trace, Value};
 use crate::turn_cell::{TurnCell, TurnGuard};
 use std::cell::{Cell, RefCell};
+use std::mem::ManuallyDrop;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, LazyLock};
 
@@ -274,20 +275,50 @@ impl Log {
         if self.events.capacity() > SPARE_LOG_MAX_EVENTS {
             return;
         }
-        let mut emptied = Log::default();
-        std::mem::swap(&mut emptied.threads, &mut self.threads);
-        std::mem::swap(&mut emptied.events, &mut self.events);
-        std::mem::swap(&mut emptied.happens_before, &mut self.happens_before);
-        std::mem::swap(&mut emptied.locks, &mut self.locks);
-        std::mem::swap(&mut emptied.taken, &mut self.taken);
-        emptied.threads.clear();
-        emptied.events.clear();
-        emptied.happens_before.reset();
-        emptied.locks.clear();
-        emptied.taken.clear();
-        *self = emptied;
+        self.empty();
         // A thread being torn down keeps nothing.
         let _ = SPARE_LOG.try_with(|spare| *spare.borrow_mut() = Some(self));
+    }
+
+    /// Empties the log in place, keeping its buffers' memory. Every field is named, so that
+    /// a field added later cannot be forgotten here.
+    fn empty(&mut self) {
+        let Log {
+            threads,
+            events,
+            failure,
+            happens_before,
+            locks,
+            loom_poisoned,
+            steps,
+            status_changes,
+            output,
+            output_reads,
+            releases,
+            quiet_sections,
+            taken,
+            objects,
+            recorded,
+            traced,
+            untraced_events,
+        } = self;
+        threads.clear();
+        events.clear();
+        *failure = None;
+        happens_before.reset();
+        locks.clear();
+        loom_poisoned.clear();
+        *steps = 0;
+        *status_changes = 0;
+        output.clear();
+        output_reads.clear();
+        releases.clear();
+        quiet_sections.clear();
+        taken.clear();
+        *objects = ObjectId::default();
+        *recorded = false;
+        *traced = false;
+        *untraced_events = 0;
     }
 
     pub(crate) fn trace(&self) -> Trace {
@@ -528,7 +559,8 @@ pub(crate) struct Execution {
     stdout: crate::shared::Point,
     /// The scheduling point of `thread::sleep` (time itself is not modelled).
     clock: crate::shared::Point,
-    log: TurnCell<Box<Log>>,
+    /// Taken out by `drop`, to keep its buffers for the next execution.
+    log: TurnCell<ManuallyDrop<Box<Log>>>,
 }
 
 /// Panic payload that unwinds a model thread without being a failure of its own: the failure
@@ -550,7 +582,8 @@ static LIVE_EXECUTIONS: AtomicUsize = AtomicUsize::new(0);
 impl Drop for Execution {
     fn drop(&mut self) {
         LIVE_EXECUTIONS.fetch_sub(1, Ordering::Relaxed);
-        std::mem::take(self.log.get_mut()).keep_for_reuse();
+        // SAFETY: the log is not used again: this is the execution's end.
+        unsafe { ManuallyDrop::take(self.log.get_mut()) }.keep_for_reuse();
     }
 }
 
@@ -645,8 +678,8 @@ impl Execution {
             clock: point(),
             // Under loom and shuttle the model's threads are coroutines of this OS thread.
             log: match backend {
-                Backend::Std => TurnCell::locked(log),
-                Backend::Loom | Backend::Shuttle => TurnCell::confined(log),
+                Backend::Std => TurnCell::locked(ManuallyDrop::new(log)),
+                Backend::Loom | Backend::Shuttle => TurnCell::confined(ManuallyDrop::new(log)),
             },
         })
     }
@@ -674,7 +707,7 @@ impl Execution {
         self.backend == Backend::Std && !self.recorded && self.chaos.is_none()
     }
 
-    pub(crate) fn log(&self) -> TurnGuard<'_, Box<Log>> {
+    pub(crate) fn log(&self) -> TurnGuard<'_, ManuallyDrop<Box<Log>>> {
         self.log.lock()
     }
 
