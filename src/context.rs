@@ -587,14 +587,62 @@ impl Drop for Execution {
     }
 }
 
+/// What keeps the execution installed on this OS thread alive (see [`RUNNING`]).
 struct Current {
     execution: Arc<Execution>,
-    /// This OS thread's model thread index (std engine only).
-    std_thread: usize,
+}
+
+impl Drop for Current {
+    fn drop(&mut self) {
+        // The execution may go with its last reference: `RUNNING` must not outlive it.
+        RUNNING.with(|running| running.set((std::ptr::null(), 0)));
+    }
+}
+
+/// The execution running on this OS thread, borrowed for one facade operation: what
+/// [`current`] and [`current_thread`] give. It costs neither a reference count (two locked
+/// instructions) nor a look-up of the owning thread-local, on every operation.
+///
+/// It is valid while this OS thread's [`CURRENT`] holds the execution, and `CURRENT` is
+/// replaced only where no facade operation is in progress on the thread: at the start of
+/// an execution's main thread (under loom and shuttle, once every coroutine of the last
+/// execution has ended or been unwound) or of a std model thread, at its end, and after a
+/// search. So it must live no longer than the operation that took it: what keeps the
+/// execution (a lock's holder, a join handle, a spawned thread) takes an `Arc` with
+/// [`Running::to_arc`]. It cannot leave its OS thread (it is neither `Send` nor `Sync`).
+pub(crate) struct Running {
+    execution: std::ptr::NonNull<Execution>,
+    _this_thread: std::marker::PhantomData<*const ()>,
+}
+
+impl Running {
+    /// A counted reference, to keep the execution beyond the operation.
+    pub(crate) fn to_arc(&self) -> Arc<Execution> {
+        let execution = self.execution.as_ptr().cast_const();
+        // SAFETY: the pointer is `CURRENT`'s `Arc`'s (see `install`), alive (see `Running`):
+        // counting one more reference to it and owning that one is sound.
+        unsafe {
+            Arc::increment_strong_count(execution);
+            Arc::from_raw(execution)
+        }
+    }
+}
+
+impl std::ops::Deref for Running {
+    type Target = Execution;
+
+    fn deref(&self) -> &Execution {
+        // SAFETY: alive for as long as the operation that holds this (see `Running`).
+        unsafe { self.execution.as_ref() }
+    }
 }
 
 thread_local! {
     static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+    /// `CURRENT`'s execution (null for none) and this OS thread's model thread index (std
+    /// engine only), read by every facade operation: a constant initializer and no
+    /// destructor make it the cheapest kind of thread-local to reach.
+    static RUNNING: Cell<(*const Execution, usize)> = const { Cell::new((std::ptr::null(), 0)) };
     /// Set on the OS thread that runs an exploration, and on std model threads.
     static EXPLORING: Cell<bool> = const { Cell::new(false) };
     /// On a model thread of an unrecorded std run without chaos: the execution's id, and
@@ -1288,33 +1336,36 @@ const LOOM_POISONING: &str = "a lock that a panic poisoned (the model caught the
      with the DFS or PCT engine.";
 
 /// The execution running on this thread, if any.
-pub(crate) fn current() -> Option<Arc<Execution>> {
-    CURRENT.with(|c| c.borrow().as_ref().map(|c| Arc::clone(&c.execution)))
+#[inline]
+pub(crate) fn current() -> Option<Running> {
+    let (execution, _) = RUNNING.with(Cell::get);
+    Some(Running {
+        execution: std::ptr::NonNull::new(execution.cast_mut())?,
+        _this_thread: std::marker::PhantomData,
+    })
 }
 
 /// True if this thread runs an execution that has failed (asked at every scheduling
-/// decision, so without taking a reference to the execution).
+/// decision).
 pub(crate) fn current_has_failed() -> bool {
-    CURRENT.with(|c| {
-        c.borrow()
-            .as_ref()
-            .is_some_and(|c| c.execution.has_failed())
-    })
+    current().is_some_and(|execution| execution.has_failed())
 }
 
 /// The execution running on this thread and the index of the model thread running now, in
 /// one look-up (this is on every facade operation's path).
-pub(crate) fn current_thread() -> Option<(Arc<Execution>, usize)> {
-    CURRENT.with(|c| {
-        let current = c.borrow();
-        let current = current.as_ref()?;
-        let thread = match current.execution.backend {
-            Backend::Std => current.std_thread,
-            Backend::Loom => engine::loom::thread_index(),
-            Backend::Shuttle => engine::shuttle::thread_index(),
-        };
-        Some((Arc::clone(&current.execution), thread))
-    })
+#[inline]
+pub(crate) fn current_thread() -> Option<(Running, usize)> {
+    let (execution, std_thread) = RUNNING.with(Cell::get);
+    let execution = Running {
+        execution: std::ptr::NonNull::new(execution.cast_mut())?,
+        _this_thread: std::marker::PhantomData,
+    };
+    let thread = match execution.backend {
+        Backend::Std => std_thread,
+        Backend::Loom => engine::loom::thread_index(),
+        Backend::Shuttle => engine::shuttle::thread_index(),
+    };
+    Some((execution, thread))
 }
 
 /// True while this OS thread runs an exploration or a std model thread.
@@ -1347,12 +1398,10 @@ pub(crate) fn install(execution: Arc<Execution>, std_thread: usize) {
     EXPLORING.with(|e| e.set(true));
     let light = if execution.light() { execution.id } else { 0 };
     LIGHT.with(|l| l.set((light, 0)));
-    CURRENT.with(|c| {
-        *c.borrow_mut() = Some(Current {
-            execution,
-            std_thread,
-        })
-    });
+    let running = Arc::as_ptr(&execution);
+    CURRENT.with(|c| *c.borrow_mut() = Some(Current { execution }));
+    // After the old `Current` is gone (its drop clears this).
+    RUNNING.with(|r| r.set((running, std_thread)));
 }
 
 /// In a real child process of the std engine: forgets the parent's execution (a copy that
@@ -1361,6 +1410,7 @@ pub(crate) fn install(execution: Arc<Execution>, std_thread: usize) {
 pub(crate) fn forget_in_child() {
     LIGHT.with(|l| l.set((0, 0)));
     std::mem::forget(CURRENT.with(|c| c.borrow_mut().take()));
+    RUNNING.with(|r| r.set((std::ptr::null(), 0)));
 }
 
 /// Clears the current execution of this OS thread.
@@ -1401,14 +1451,14 @@ pub(crate) fn outside_explorations(binding: Binding) -> bool {
 ///
 /// Returns the execution and the acting thread, or `None` outside any exploration.
 #[inline]
-pub(crate) fn enter(binding: Binding, what: &str, name: &str) -> Option<(Arc<Execution>, usize)> {
+pub(crate) fn enter(binding: Binding, what: &str, name: &str) -> Option<(Running, usize)> {
     if outside_explorations(binding) {
         return None;
     }
     enter_exploring(binding, what, name)
 }
 
-fn enter_exploring(binding: Binding, what: &str, name: &str) -> Option<(Arc<Execution>, usize)> {
+fn enter_exploring(binding: Binding, what: &str, name: &str) -> Option<(Running, usize)> {
     let Some((execution, thread)) = current_thread() else {
         #[cfg(target_os = "linux")]
         if binding.execution != 0 && engine::fork::in_child() {

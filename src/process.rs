@@ -130,7 +130,7 @@ impl Process {
             );
         };
         if execution.backend == context::Backend::Std {
-            return self.start_real(execution, target);
+            return self.start_real(execution.to_arc(), target);
         }
         let mut builder = thread::Builder::new().starting_a_process();
         if let Some(name) = &self.name {

@@ -157,7 +157,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
 
     /// A plain variable is memory of the process that made it: another process touching it
     /// is a misuse (processes share only what is made for it: locks and atomics).
-    fn check_process(&self, entered: Option<&(std::sync::Arc<context::Execution>, usize)>) {
+    fn check_process(&self, entered: Option<&(context::Running, usize)>) {
         let Some((execution, thread)) = entered else {
             return;
         };

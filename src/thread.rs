@@ -84,7 +84,7 @@ impl Builder {
             // model thread is added after it: then model thread i is shuttle task i even when
             // two threads spawn at once (see `engine::shuttle::thread_index`).
             let body = {
-                let execution = Arc::clone(&execution);
+                let execution = execution.to_arc();
                 move || run_model_thread(&execution, engine::shuttle::thread_index(), f)
             };
             let handle = engine::shuttle::spawn(body);
@@ -94,12 +94,12 @@ impl Builder {
         } else {
             let child = self.add_child(&execution, parent);
             let body = {
-                let execution = Arc::clone(&execution);
+                let execution = execution.to_arc();
                 move || run_model_thread(&execution, child, f)
             };
             let inner = match execution.backend {
                 Backend::Std => Inner::StdModel(engine::std::spawn(
-                    Arc::clone(&execution),
+                    execution.to_arc(),
                     child,
                     self.name,
                     body,
@@ -111,7 +111,7 @@ impl Builder {
         execution.replay_point();
         Ok(JoinHandle {
             inner,
-            joined: Some((execution, child)),
+            joined: Some((execution.to_arc(), child)),
         })
     }
 }

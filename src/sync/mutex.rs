@@ -267,7 +267,7 @@ impl<T> Mutex<T> {
             }),
         };
         let witness = Witness {
-            execution,
+            execution: execution.to_arc(),
             thread,
             lock_at,
             content_used: false,
@@ -326,7 +326,7 @@ impl<T> Mutex<T> {
             let acquired = Some(Value::from("acquired"));
             execution.record_with(thread, Op::TryLock, &self.name, acquired, effect);
             Witness {
-                execution,
+                execution: execution.to_arc(),
                 thread,
                 lock_at: None,
                 content_used: false,
