@@ -335,6 +335,7 @@ impl Log {
     }
 
     /// Appends one event and applies its effect on happens-before.
+    #[inline]
     fn push(&mut self, thread: usize, op: Op, object: &Arc<str>, value: Logged, effect: Effect) {
         // The trace ends where the failure happened: what threads do while they are stopped
         // (unwinding, a thread's end after a deadlock) is not part of the story.
@@ -349,6 +350,13 @@ impl Log {
             self.untraced_events += 1;
             return;
         }
+        self.push_event(thread, op, object, value);
+    }
+
+    /// Appends one event to the trace. Out of line, so that the rest of [`Log::push`] fits
+    /// in its callers: untraced executions (loom's search) stop before this.
+    #[inline(never)]
+    fn push_event(&mut self, thread: usize, op: Op, object: &Arc<str>, value: Logged) {
         let step = if op == Op::Finish {
             self.steps
         } else {
@@ -366,6 +374,7 @@ impl Log {
     /// happens-before (recorded runs only; the effect belongs to the event about to be
     /// pushed, if any) and on who holds which lock (also for an unrecorded run's deadlock
     /// message).
+    #[inline]
     fn take_effect(&mut self, thread: usize, op: Op, effect: Effect) {
         if self.recorded {
             let index = self.events.len() + self.untraced_events;
@@ -826,14 +835,17 @@ impl Execution {
         self.processes.load(Ordering::Relaxed) > 0
     }
 
+    /// True once the model has started a process or terminated one: from then on each step
+    /// may be a process's last.
+    #[inline]
+    fn has_process_lives(&self) -> bool {
+        self.processes.load(Ordering::Relaxed) != 0
+            || self.terminations.load(Ordering::Relaxed) != 0
+    }
+
     /// The life point of thread `index` (if it belongs to a modelled process) and whether it
-    /// was asked to terminate, in one look-up; nothing to look up before any process exists.
+    /// was asked to terminate, in one look-up.
     fn process_state(&self, index: usize) -> (Option<Arc<crate::shared::Point>>, bool) {
-        if self.processes.load(Ordering::Relaxed) == 0
-            && self.terminations.load(Ordering::Relaxed) == 0
-        {
-            return (None, false);
-        }
         let log = self.log();
         let thread = &log.threads[index];
         (thread.life.clone(), thread.terminated)
@@ -1486,18 +1498,16 @@ pub(crate) fn step(execution: &Execution, thread: usize) {
 }
 
 /// Counts `taken` operations of `thread` against the step limit; applies chaos on std.
+///
+/// On every facade operation: what rarely happens (a stop, processes, the limit passed)
+/// is out of line, so that the usual path is a few instructions in one or two cache lines.
+#[inline]
 fn step_by(execution: &Execution, thread: usize, taken: usize) {
     if execution.abort.load(Ordering::Relaxed) {
-        std::panic::panic_any(Stop);
+        stop_here();
     }
-    let (life, mut terminated) = execution.process_state(thread);
-    if let Some(life) = life {
-        // A scheduling point: the parent may terminate this process meanwhile.
-        life.read();
-        terminated = execution.is_terminated(thread);
-    }
-    if terminated {
-        std::panic::panic_any(Terminated);
+    if execution.has_process_lives() {
+        stop_if_terminated(execution, thread);
     }
     let steps = if execution.backend == Backend::Std {
         execution.steps.fetch_add(taken, Ordering::Relaxed) + taken
@@ -1510,21 +1520,50 @@ fn step_by(execution: &Execution, thread: usize, taken: usize) {
         steps
     };
     if steps > execution.max_steps {
-        execution.let_real_children_report();
-        let label = execution.thread_label(thread);
-        execution.fail_and_stop(
-            FailureKind::Model(CounterexampleKind::StepLimit),
-            format!(
-                "the execution took more than {} steps (last by `{label}`); \
-                 a thread may spin forever. Raise it with `Explorer::max_steps` if the model \
-                 really needs more.",
-                execution.max_steps
-            ),
-        );
+        fail_step_limit(execution, thread);
     }
     if let Some(chaos) = execution.chaos {
         engine::std::perturb(chaos, thread, steps);
     }
+}
+
+/// Unwinds the model thread: its execution was stopped.
+#[cold]
+#[inline(never)]
+fn stop_here() -> ! {
+    std::panic::panic_any(Stop)
+}
+
+/// In a model with processes: a scheduling point (the parent may terminate this process
+/// meanwhile), then unwinds the thread if its process was terminated.
+#[cold]
+#[inline(never)]
+fn stop_if_terminated(execution: &Execution, thread: usize) {
+    let (life, mut terminated) = execution.process_state(thread);
+    if let Some(life) = life {
+        life.read();
+        terminated = execution.is_terminated(thread);
+    }
+    if terminated {
+        std::panic::panic_any(Terminated);
+    }
+}
+
+/// Fails the execution whose `thread` has just passed the step limit.
+#[cold]
+#[inline(never)]
+fn fail_step_limit(execution: &Execution, thread: usize) -> ! {
+    execution.let_real_children_report();
+    let label = execution.thread_label(thread);
+    execution.fail_and_stop(
+        FailureKind::Model(CounterexampleKind::StepLimit),
+        format!(
+            "the execution took more than {} steps (last by `{label}`); \
+             a thread may spin forever. Raise it with `Explorer::max_steps` if the model \
+             really needs more.",
+            execution.max_steps
+        ),
+    )
 }
 
 fn misuse(execution: &Execution, binding: Binding, what: &str, name: &str) -> ! {
