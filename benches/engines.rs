@@ -274,14 +274,16 @@ fn shuttle_office(sellers: usize, tickets: i64, iterations: usize, seed: u64, ta
         .run(move || raw_ticket_office!(shuttle, sellers, tickets, tally));
 }
 
-fn row(name: &str, raw: &Figure, ours: &Figure) {
+fn row(name: &str, compared: &Alternated) {
+    let (raw, ours) = (&compared.first, &compared.second);
     println!(
-        "| {name} | {} | {:.0}/s | {} | {:.0}/s | {:.2} |",
+        "| {name} | {} | {:.0}/s | {} | {:.0}/s | {:.2} | {:.2} |",
         raw.executions,
         raw.rate(),
         ours.executions,
         ours.rate(),
-        ours.rate() / raw.rate()
+        ours.rate() / raw.rate(),
+        compared.paired
     );
 }
 
@@ -364,46 +366,67 @@ fn main() {
 /// Rounds of each `rates` comparison: the two sides run alternately this many times.
 const ROUNDS: usize = 5;
 
+/// Both sides of a comparison run alternately: each one's fastest run, and the median
+/// over the rounds of the second's rate against the first's in the same round.
+struct Alternated {
+    first: Figure,
+    second: Figure,
+    paired: f64,
+}
+
 /// Runs `first` and `second` alternately [`ROUNDS`] times and keeps each one's fastest run.
 /// On a shared host, interference only ever slows a run down: the best of several runs is
 /// the truest figure of each side, and alternating puts both through the same spells of
-/// load. (A single pair of runs read ratios from 0.62 to 1.09 on one quiet day.)
-fn best_of_alternated(first: impl Fn() -> Figure, second: impl Fn() -> Figure) -> (Figure, Figure) {
+/// load. (A single pair of runs read ratios from 0.62 to 1.09 on one quiet day.) The two
+/// runs of a round, a moment apart, mostly share their spell of load: the median of the
+/// rounds' ratios is the steadier figure when the load comes and goes.
+fn best_of_alternated(first: impl Fn() -> Figure, second: impl Fn() -> Figure) -> Alternated {
     let faster = |a: Figure, b: Figure| if b.rate() > a.rate() { b } else { a };
-    let (mut best_first, mut best_second) = (first(), second());
-    for _ in 1..ROUNDS {
-        best_first = faster(best_first, first());
-        best_second = faster(best_second, second());
+    let mut ratios = Vec::with_capacity(ROUNDS);
+    let mut best: Option<(Figure, Figure)> = None;
+    for _ in 0..ROUNDS {
+        let (one, two) = (first(), second());
+        ratios.push(two.rate() / one.rate());
+        best = Some(match best {
+            None => (one, two),
+            Some((a, b)) => (faster(a, one), faster(b, two)),
+        });
     }
-    (best_first, best_second)
+    let (first, second) = best.expect("at least one round");
+    ratios.sort_by(f64::total_cmp);
+    Alternated {
+        first,
+        second,
+        paired: ratios[ratios.len() / 2],
+    }
 }
 
 fn rates() {
     println!(
-        "Best of {ROUNDS} alternated runs of each side.\n\n\
-         | model, engine | raw executions | raw rate | interleavings executions | interleavings rate | rate ratio |"
+        "Best of {ROUNDS} alternated runs of each side; the last column is the median over the \
+         rounds of the ratio of the two runs of a round.\n\n\
+         | model, engine | raw executions | raw rate | interleavings executions | interleavings rate | rate ratio | median ratio of the rounds |"
     );
-    println!("| --- | --- | --- | --- | --- | --- |");
-    let (r, o) = best_of_alternated(
+    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    let compared = best_of_alternated(
         || raw(loom_counter),
         || ours(Counter::new(CounterGuard::Mutex), Engine::loom(), 1),
     );
-    row("counter/mutex, loom", &r, &o);
-    let (r, o) = best_of_alternated(
+    row("counter/mutex, loom", &compared);
+    let compared = best_of_alternated(
         || raw(|| loom_tickets_natural(3, 3)),
         || ours(TicketSale::guarded(3, 3), Engine::loom(), 1),
     );
-    row("tickets(3,3)/mutex, loom (default reduction)", &r, &o);
-    let (r, o) = best_of_alternated(
+    row("tickets(3,3)/mutex, loom (default reduction)", &compared);
+    let compared = best_of_alternated(
         || raw(|| loom_tickets_cell(3, 3)),
         || ours(TicketSale::guarded(3, 3), Engine::loom(), 1),
     );
     row(
         "tickets(3,3)/mutex, loom, raw count in loom's race-checked cell",
-        &r,
-        &o,
+        &compared,
     );
-    let (r, o) = best_of_alternated(
+    let compared = best_of_alternated(
         || raw(|| loom_tickets(3, 3)),
         || {
             ours(
@@ -413,7 +436,7 @@ fn rates() {
             )
         },
     );
-    row("tickets(3,3)/mutex, loom, every access a step", &r, &o);
+    row("tickets(3,3)/mutex, loom, every access a step", &compared);
     let pct = |iterations, jobs| {
         ours(
             TicketSale::guarded(10, 50),
@@ -421,13 +444,13 @@ fn rates() {
             jobs,
         )
     };
-    let (r, o) = best_of_alternated(
+    let compared = best_of_alternated(
         || raw(|| shuttle_tickets(10, 50, 10_000, 1)),
         || pct(10_000, 1),
     );
-    row("tickets(10,50)/mutex, PCT 10,000", &r, &o);
+    row("tickets(10,50)/mutex, PCT 10,000", &compared);
     // What recording (the trace, happens-before) costs: the same run without it.
-    let (r, o) = best_of_alternated(
+    let compared = best_of_alternated(
         || raw(|| shuttle_tickets(10, 50, 10_000, 1)),
         || {
             ours(
@@ -437,19 +460,18 @@ fn rates() {
             )
         },
     );
-    row("tickets(10,50)/mutex, PCT 10,000, unrecorded", &r, &o);
-    let (skeleton, o) = best_of_alternated(
+    row("tickets(10,50)/mutex, PCT 10,000, unrecorded", &compared);
+    let compared = best_of_alternated(
         || raw(|| shuttle_office(10, 50, 10_000, 1, false)),
         || pct(10_000, 1),
     );
     row(
         "tickets(10,50)/mutex, PCT 10,000, raw without the tally",
-        &skeleton,
-        &o,
+        &compared,
     );
     // What the machine itself gives two threads: raw shuttle on one OS thread, then two
     // raw runs of half the iterations each on two OS threads at once.
-    let (one_raw, two_raw) = best_of_alternated(
+    let machine = best_of_alternated(
         || raw(|| shuttle_tickets(10, 50, 10_000, 1)),
         || {
             raw(|| {
@@ -461,25 +483,28 @@ fn rates() {
             })
         },
     );
-    let (one, two) = best_of_alternated(|| pct(10_000, 1), || pct(10_000, 2));
+    let short = best_of_alternated(|| pct(10_000, 1), || pct(10_000, 2));
     // Chunks of 1,000 are dealt to the jobs as they free up, so a longer run loses less
     // to the last chunk, when one job may already be idle.
-    let (long_one, long_two) = best_of_alternated(|| pct(40_000, 1), || pct(40_000, 2));
+    let long = best_of_alternated(|| pct(40_000, 1), || pct(40_000, 2));
     println!();
     println!(
-        "PCT 40,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2}",
-        long_one.rate(),
-        long_two.rate(),
-        long_two.rate() / long_one.rate()
+        "PCT 40,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2} (median of the rounds {:.2})",
+        long.first.rate(),
+        long.second.rate(),
+        long.second.rate() / long.first.rate(),
+        long.paired
     );
     println!(
-        "PCT 10,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2}; raw shuttle on one and two OS threads: {:.0}/s, {:.0}/s, ratio {:.2} (the machine's ceiling)",
-        one.rate(),
-        two.rate(),
-        two.rate() / one.rate(),
-        one_raw.rate(),
-        two_raw.rate(),
-        two_raw.rate() / one_raw.rate()
+        "PCT 10,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2} (median {:.2}); raw shuttle on one and two OS threads: {:.0}/s, {:.0}/s, ratio {:.2} (median {:.2}; the machine's ceiling)",
+        short.first.rate(),
+        short.second.rate(),
+        short.second.rate() / short.first.rate(),
+        short.paired,
+        machine.first.rate(),
+        machine.second.rate(),
+        machine.second.rate() / machine.first.rate(),
+        machine.paired
     );
     println!();
 }
