@@ -1591,6 +1591,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_running_execution_is_the_installed_one_and_none_once_it_is_gone() {
+        let id = |running: Option<(Running, usize)>| running.map(|(e, thread)| (e.id, thread));
+        let first = Execution::recorded_for_tests(Backend::Std);
+        let second = Execution::recorded_for_tests(Backend::Std);
+        install(Arc::clone(&first), 2);
+        assert_eq!(id(current_thread()), Some((first.id, 2)));
+        // A borrowed execution turned into a counted one keeps it alive.
+        let kept = current().expect("installed").to_arc();
+        assert_eq!(Arc::strong_count(&first), 3);
+        install(Arc::clone(&second), 1);
+        assert_eq!(id(current_thread()), Some((second.id, 1)));
+        drop(first);
+        assert_eq!(
+            Arc::strong_count(&kept),
+            1,
+            "the old one is no longer installed"
+        );
+        uninstall();
+        assert!(current().is_none() && current_thread().is_none());
+        // A thread's end drops what it had installed, and nothing dangles after it.
+        let on_thread = Arc::clone(&second);
+        std::thread::spawn(move || install(on_thread, 0))
+            .join()
+            .unwrap();
+        assert_eq!(Arc::strong_count(&second), 1);
+    }
+
+    #[test]
     fn a_default_name_is_its_kind_and_number_whatever_was_named_before() {
         let binding = |object| Binding {
             backend: Backend::Std,
