@@ -282,7 +282,7 @@ fn row(name: &str, compared: &Alternated) {
         raw.rate(),
         ours.executions,
         ours.rate(),
-        ours.rate() / raw.rate(),
+        compared.ratio(),
         compared.paired
     );
 }
@@ -374,6 +374,13 @@ struct Alternated {
     paired: f64,
 }
 
+impl Alternated {
+    /// The second's best rate against the first's.
+    fn ratio(&self) -> f64 {
+        self.second.rate() / self.first.rate()
+    }
+}
+
 /// Runs `first` and `second` alternately [`ROUNDS`] times and keeps each one's fastest run.
 /// On a shared host, interference only ever slows a run down: the best of several runs is
 /// the truest figure of each side, and alternating puts both through the same spells of
@@ -382,21 +389,18 @@ struct Alternated {
 /// rounds' ratios is the steadier figure when the load comes and goes.
 fn best_of_alternated(first: impl Fn() -> Figure, second: impl Fn() -> Figure) -> Alternated {
     let faster = |a: Figure, b: Figure| if b.rate() > a.rate() { b } else { a };
-    let mut ratios = Vec::with_capacity(ROUNDS);
-    let mut best: Option<(Figure, Figure)> = None;
-    for _ in 0..ROUNDS {
+    let (mut best_first, mut best_second) = (first(), second());
+    let mut ratios = vec![best_second.rate() / best_first.rate()];
+    for _ in 1..ROUNDS {
         let (one, two) = (first(), second());
         ratios.push(two.rate() / one.rate());
-        best = Some(match best {
-            None => (one, two),
-            Some((a, b)) => (faster(a, one), faster(b, two)),
-        });
+        best_first = faster(best_first, one);
+        best_second = faster(best_second, two);
     }
-    let (first, second) = best.expect("at least one round");
     ratios.sort_by(f64::total_cmp);
     Alternated {
-        first,
-        second,
+        first: best_first,
+        second: best_second,
         paired: ratios[ratios.len() / 2],
     }
 }
@@ -492,18 +496,18 @@ fn rates() {
         "PCT 40,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2} (median of the rounds {:.2})",
         long.first.rate(),
         long.second.rate(),
-        long.second.rate() / long.first.rate(),
+        long.ratio(),
         long.paired
     );
     println!(
         "PCT 10,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2} (median {:.2}); raw shuttle on one and two OS threads: {:.0}/s, {:.0}/s, ratio {:.2} (median {:.2}; the machine's ceiling)",
         short.first.rate(),
         short.second.rate(),
-        short.second.rate() / short.first.rate(),
+        short.ratio(),
         short.paired,
         machine.first.rate(),
         machine.second.rate(),
-        machine.second.rate() / machine.first.rate(),
+        machine.ratio(),
         machine.paired
     );
     println!();
