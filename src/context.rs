@@ -1347,14 +1347,22 @@ const LOOM_POISONING: &str = "a lock that a panic poisoned (the model caught the
      taken again: loom does not model poisoning, its `lock` panics there. Explore this model \
      with the DFS or PCT engine.";
 
+/// The execution installed on this thread, if any, and this OS thread's model thread
+/// index under the std engine.
+#[inline]
+fn installed() -> Option<(Running, usize)> {
+    let (execution, std_thread) = RUNNING.with(Cell::get);
+    let execution = Running {
+        execution: std::ptr::NonNull::new(execution.cast_mut())?,
+        _this_thread: std::marker::PhantomData,
+    };
+    Some((execution, std_thread))
+}
+
 /// The execution running on this thread, if any.
 #[inline]
 pub(crate) fn current() -> Option<Running> {
-    let (execution, _) = RUNNING.with(Cell::get);
-    Some(Running {
-        execution: std::ptr::NonNull::new(execution.cast_mut())?,
-        _this_thread: std::marker::PhantomData,
-    })
+    installed().map(|(execution, _)| execution)
 }
 
 /// True if this thread runs an execution that has failed (asked at every scheduling
@@ -1367,11 +1375,7 @@ pub(crate) fn current_has_failed() -> bool {
 /// one look-up (this is on every facade operation's path).
 #[inline]
 pub(crate) fn current_thread() -> Option<(Running, usize)> {
-    let (execution, std_thread) = RUNNING.with(Cell::get);
-    let execution = Running {
-        execution: std::ptr::NonNull::new(execution.cast_mut())?,
-        _this_thread: std::marker::PhantomData,
-    };
+    let (execution, std_thread) = installed()?;
     let thread = match execution.backend {
         Backend::Std => std_thread,
         Backend::Loom => engine::loom::thread_index(),
