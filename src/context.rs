@@ -648,9 +648,11 @@ impl std::ops::Deref for Running {
 
 thread_local! {
     static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
-    /// `CURRENT`'s execution (null for none) and this OS thread's model thread index (std
-    /// engine only), read by every facade operation: a constant initializer and no
-    /// destructor make it the cheapest kind of thread-local to reach.
+    /// `CURRENT`'s execution (null for none) and the index of the model thread running on
+    /// this OS thread (under loom, of the coroutine running now: see
+    /// [`engine::loom::Resume`]; unused under shuttle), read by every facade operation: a
+    /// constant initializer and no destructor make it the cheapest kind of thread-local to
+    /// reach.
     static RUNNING: Cell<(*const Execution, usize)> = const { Cell::new((std::ptr::null(), 0)) };
     /// Set on the OS thread that runs an exploration, and on std model threads.
     static EXPLORING: Cell<bool> = const { Cell::new(false) };
@@ -1347,8 +1349,8 @@ const LOOM_POISONING: &str = "a lock that a panic poisoned (the model caught the
      taken again: loom does not model poisoning, its `lock` panics there. Explore this model \
      with the DFS or PCT engine.";
 
-/// The execution installed on this thread, if any, and this OS thread's model thread
-/// index under the std engine.
+/// The execution installed on this thread, if any, and the model thread index that
+/// [`RUNNING`] holds (see there).
 #[inline]
 fn installed() -> Option<(Running, usize)> {
     let (execution, std_thread) = RUNNING.with(Cell::get);
@@ -1378,7 +1380,7 @@ pub(crate) fn current_thread() -> Option<(Running, usize)> {
     let (execution, std_thread) = installed()?;
     let thread = match execution.backend {
         Backend::Std => std_thread,
-        Backend::Loom => engine::loom::thread_index(),
+        Backend::Loom => engine::loom::checked_thread_index(std_thread),
         Backend::Shuttle => engine::shuttle::thread_index(),
     };
     Some((execution, thread))
@@ -1418,6 +1420,19 @@ pub(crate) fn install(execution: Arc<Execution>, std_thread: usize) {
     CURRENT.with(|c| *c.borrow_mut() = Some(Current { execution }));
     // After the old `Current` is gone (its drop clears this).
     RUNNING.with(|r| r.set((running, std_thread)));
+}
+
+/// The model thread index that [`RUNNING`] holds for this OS thread.
+#[inline]
+pub(crate) fn running_thread() -> usize {
+    RUNNING.with(Cell::get).1
+}
+
+/// Makes `thread` the model thread running on this OS thread, keeping the execution: under
+/// loom, when a coroutine starts or resumes (see [`engine::loom::Resume`]).
+#[inline]
+pub(crate) fn set_running_thread(thread: usize) {
+    RUNNING.with(|r| r.set((r.get().0, thread)));
 }
 
 /// In a real child process of the std engine: forgets the parent's execution (a copy that

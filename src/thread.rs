@@ -185,7 +185,7 @@ impl<T> JoinHandle<T> {
         let result = execution.waiting(thread, Op::Join, &label, child, || match self.inner {
             Inner::Std(_) => unreachable!("a model thread's handle is its engine's"),
             Inner::StdModel(handle) => handle.join(),
-            Inner::Loom(handle) => handle.join(),
+            Inner::Loom(handle) => engine::loom::resuming(|| handle.join()),
             Inner::Shuttle(handle) => handle.join(),
         });
         execution.record_with(thread, Op::Join, &label, None, Effect::Join(child));

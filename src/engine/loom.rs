@@ -7,9 +7,8 @@
 //! own (the job keeps both).
 
 use super::{Job, coroutine_body};
-use crate::context::{Backend, Execution, FailureKind, Recording};
+use crate::context::{self, Backend, Execution, FailureKind, Recording};
 use std::any::Any;
-use std::cell::RefCell;
 use std::sync::Arc;
 
 pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize};
@@ -20,75 +19,56 @@ pub(crate) use loom::thread::JoinHandle;
 pub(crate) const MAX_SPAWNED: usize = loom::MAX_THREADS - 1;
 
 // The index as loom's own thread-local storage keeps it: in debug builds only, to check
-// every answer of [`thread_index`] (setting it up cost each spawned thread more than its
-// share of a short execution).
+// every answer of [`checked_thread_index`] (setting it up cost each spawned thread more than
+// its share of a short execution).
 #[cfg(debug_assertions)]
 loom::thread_local! {
     static THREAD_INDEX: std::cell::Cell<usize> = std::cell::Cell::new(0);
 }
 
-std::thread_local! {
-    /// Where each model thread of the running loom execution began on its stack, and its
-    /// index, in the order they began (see [`thread_index`]).
-    static STACK_TOPS: RefCell<Vec<(usize, usize)>> = const { RefCell::new(Vec::new()) };
-}
-
-/// The stack `generator` maps for each loom thread (loom's default, which the engine keeps),
-/// with a guard page below it.
-const STACK_SIZE: usize = 32 * 1024;
-
-/// How far below the address where a loom thread began its stack is surely still its own:
-/// above the thread's first frame there are only the coroutine's small start-up frames.
-const STACK_REACH: usize = 28 * 1024;
-
-/// An address in the caller's stack frame.
-#[inline(always)]
-fn stack_address() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker) as *const u8 as usize
-}
-
-/// The model thread running now. Asked at every facade operation, so it is answered from
-/// the stack pointer, not from loom's thread-local storage, which looks the value up in a
-/// hash map (about 330 instructions). The threads of one execution live on disjoint stacks
-/// that stay mapped until it ends, and each notes where it began before its first
-/// operation; the table starts again with each execution, since a new execution may get an
-/// old one's stacks for other threads.
-pub(crate) fn thread_index() -> usize {
-    let here = stack_address();
-    let index = STACK_TOPS.with_borrow(|tops| on_stack(tops, here));
+/// The model thread running now, which the execution's thread-local keeps as `held`
+/// (see [`Resume`]); checked against loom's own thread-local storage in debug builds.
+#[inline]
+pub(crate) fn checked_thread_index(held: usize) -> usize {
     #[cfg(debug_assertions)]
     assert_eq!(
-        Some(THREAD_INDEX.with(std::cell::Cell::get)),
-        index,
-        "stack at {here:#x}"
+        THREAD_INDEX.with(std::cell::Cell::get),
+        held,
+        "interleavings: the running loom thread was not noted when it resumed"
     );
-    index.expect(
-        "interleavings: a facade operation under loom ran on a stack that no model thread began",
-    )
+    held
 }
 
-/// The model thread whose stack holds `here`, given where each began (`tops`): the one that
-/// began within reach above it, else (a frame in the last few KiB of a stack) the one that
-/// began nearest above it, no further than a stack's size.
-fn on_stack(tops: &[(usize, usize)], here: usize) -> Option<usize> {
-    let below =
-        |reach: usize| move |&&(top, _): &&(usize, usize)| here <= top && top - here < reach;
-    let near = tops.iter().rev().find(below(STACK_REACH));
-    near.or_else(|| {
-        tops.iter()
-            .filter(below(STACK_SIZE))
-            .min_by_key(|&&(top, _)| top - here)
-    })
-    .map(|&(_, index)| index)
+/// Notes, when dropped, that the model thread that made it runs (again).
+///
+/// Every facade operation asks which model thread runs. Under loom all of an execution's
+/// threads are coroutines on one OS thread, which switch only inside loom's operations, so
+/// the execution's thread-local keeps the answer: set when a coroutine starts, and set back
+/// by this guard around every loom operation that may switch, when it returns or unwinds
+/// (an unwinding coroutine may run facade code in its drops). loom's own thread-local
+/// storage would answer too, at about 330 instructions a look-up (a hash map).
+pub(crate) struct Resume(usize);
+
+impl Resume {
+    /// Made before a loom operation that may switch to another thread.
+    #[inline]
+    pub(crate) fn here() -> Self {
+        Resume(context::running_thread())
+    }
 }
 
-/// Starts the table of stacks for a new execution, whose main thread began at `top`.
-fn begin_execution(top: usize) {
-    STACK_TOPS.with_borrow_mut(|tops| {
-        tops.clear();
-        tops.push((top, 0));
-    });
+impl Drop for Resume {
+    #[inline]
+    fn drop(&mut self) {
+        context::set_running_thread(self.0);
+    }
+}
+
+/// Runs `operation`, a loom operation that may switch threads, under a [`Resume`].
+#[inline]
+pub(crate) fn resuming<R>(operation: impl FnOnce() -> R) -> R {
+    let _resume = Resume::here();
+    operation()
 }
 
 /// Branches loom may take per execution. Our own step limit (one step per facade operation,
@@ -113,10 +93,6 @@ pub(crate) fn drive(
     builder.log = false;
     builder.location = false;
     let body = coroutine_body(job, Backend::Loom, true, recording);
-    let body = move || {
-        begin_execution(stack_address());
-        body()
-    };
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| builder.check(body)))
 }
 
@@ -142,8 +118,7 @@ pub(crate) fn spawn<T: Send + 'static>(
     // `thread::current`, and loom's copies of it (allocated with each spawn) would serve
     // only messages that never reach the user.
     loom::thread::spawn(move || {
-        let top = stack_address();
-        STACK_TOPS.with_borrow_mut(|tops| tops.push((top, index)));
+        context::set_running_thread(index);
         #[cfg(debug_assertions)]
         THREAD_INDEX.with(|i| i.set(index));
         body()
@@ -151,7 +126,7 @@ pub(crate) fn spawn<T: Send + 'static>(
 }
 
 pub(crate) fn yield_now() {
-    loom::thread::yield_now();
+    resuming(loom::thread::yield_now);
 }
 
 /// A scheduling point for a plain shared variable. The value itself lives in ordinary
@@ -167,80 +142,73 @@ impl Point {
     }
 
     pub(crate) fn read(&self) {
-        self.0.fetch_add(0, std::sync::atomic::Ordering::SeqCst);
+        resuming(|| self.0.fetch_add(0, std::sync::atomic::Ordering::SeqCst));
     }
 
     pub(crate) fn write(&self) {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        resuming(|| self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::{Engine, explore, thread};
+    use crate::sync::Mutex;
+    use crate::sync::atomic::{AtomicUsize, Ordering};
+    use crate::{Engine, Reduction, Shared, explore, thread};
+    use std::sync::Arc;
 
-    /// Looks the running thread up from a frame about `kib` KiB deeper than the caller's.
-    fn found_from_deeper(kib: usize) -> Option<usize> {
-        let pad = [0u8; 1024];
-        std::hint::black_box(&pad);
-        if kib == 0 {
-            STACK_TOPS.with_borrow(|tops| on_stack(tops, stack_address()))
-        } else {
-            found_from_deeper(kib - 1)
+    /// The model thread that the facade believes runs now.
+    fn running() -> usize {
+        crate::context::current_thread().map_or(usize::MAX, |(_, thread)| thread)
+    }
+
+    /// Every loom operation that may switch threads, each followed by a check that the
+    /// thread the facade believes runs is the one that does (a thread resumed by one of
+    /// them without being noted would be taken for the last thread that ran).
+    fn switch_everywhere(me: usize, lock: &Mutex<()>, count: &AtomicUsize, shared: &Shared<u8>) {
+        let held = lock.lock().unwrap();
+        assert_eq!(running(), me, "after lock");
+        shared.set(shared.get() + 1);
+        assert_eq!(running(), me, "after a Shared access that is a step");
+        drop(held);
+        if let Ok(held) = lock.try_lock() {
+            drop(held);
         }
+        assert_eq!(running(), me, "after try_lock");
+        count.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(running(), me, "after an atomic");
+        thread::yield_now();
+        assert_eq!(running(), me, "after yield_now");
     }
 
     #[test]
-    fn every_thread_of_a_loom_execution_is_found_by_its_stack() {
-        // The fast path answers (in debug builds each answer is also checked against
-        // loom's thread-local storage), at the top of each thread and 8 KiB deeper.
+    fn every_thread_of_a_loom_execution_is_known_after_every_switch() {
         let report = explore(|| {
-            assert_eq!(found_from_deeper(0), Some(0));
-            let children: Vec<_> = (1..=3)
-                .map(|index| {
-                    thread::spawn(move || {
-                        assert_eq!(found_from_deeper(0), Some(index));
-                        thread::yield_now();
-                        assert_eq!(found_from_deeper(8), Some(index));
-                    })
+            let lock = Arc::new(Mutex::new(()));
+            let count = Arc::new(AtomicUsize::new(0));
+            let shared = Arc::new(Shared::new(0u8));
+            let children: Vec<_> = (1..=2)
+                .map(|me| {
+                    let (lock, count, shared) = (lock.clone(), count.clone(), shared.clone());
+                    thread::Builder::new()
+                        .name(format!("t{me}"))
+                        .spawn(move || {
+                            assert_eq!(running(), me, "at the start");
+                            switch_everywhere(me, &lock, &count, &shared);
+                            let name = thread::current().name().map(str::to_owned);
+                            assert_eq!(name.as_deref(), Some(format!("t{me}").as_str()));
+                        })
+                        .unwrap()
                 })
                 .collect();
-            assert_eq!(found_from_deeper(8), Some(0));
             for child in children {
                 child.join().unwrap();
+                assert_eq!(running(), 0, "after join");
             }
-            assert_eq!(found_from_deeper(0), Some(0));
         })
-        .engine(Engine::loom())
+        .engine(Engine::loom().reduction(Reduction::Off))
         .run();
         assert!(report.is_proved(), "{report}");
-        // Outside loom's stacks the table answers nothing, though it still holds the last
-        // execution's.
-        assert!(STACK_TOPS.with_borrow(|tops| tops.len()) == 4);
-        assert_eq!(found_from_deeper(0), None);
-    }
-
-    #[test]
-    fn a_frame_deep_in_a_stack_belongs_to_the_thread_that_began_nearest_above_it() {
-        let kib = 1024;
-        // Two stacks next to each other, as `generator` may map them: thread 1's just
-        // below thread 0's.
-        let tops = [(1_000 * kib, 0), (1_000 * kib - STACK_SIZE - 4 * kib, 1)];
-        let (top0, top1) = (tops[0].0, tops[1].0);
-        assert_eq!(on_stack(&tops, top0), Some(0));
-        assert_eq!(on_stack(&tops, top0 - 27 * kib), Some(0), "within reach");
-        assert_eq!(
-            on_stack(&tops, top0 - 30 * kib),
-            Some(0),
-            "deep in its stack"
-        );
-        assert_eq!(
-            on_stack(&tops, top1 - 30 * kib),
-            Some(1),
-            "deep in its stack"
-        );
-        assert_eq!(on_stack(&tops, top1 - 33 * kib), None, "below every stack");
-        assert_eq!(on_stack(&tops, top0 + kib), None, "above every stack");
+        assert!(report.executions() > 100, "{report}");
     }
 }

@@ -97,7 +97,12 @@ macro_rules! atomic {
                     return f(&self.inner);
                 };
                 let object = self.binding.object;
-                execution.perform(thread, op, &self.name, || f(&self.inner), |result| {
+                // Every loom atomic operation may switch threads.
+                let operation = || match &self.inner {
+                    Inner::Loom(_) => engine::loom::resuming(|| f(&self.inner)),
+                    _ => f(&self.inner),
+                };
+                execution.perform(thread, op, &self.name, operation, |result| {
                     (describe(result), effect(result, object))
                 })
             }

@@ -254,7 +254,7 @@ impl<T> Mutex<T> {
             }
             // `Execution::lock` refuses a lock that loom would find poisoned.
             Lock::Loom(lock, _) => execution.lock(thread, object, &self.name, || {
-                lift(lock.lock(), |guard| {
+                lift(engine::loom::resuming(|| lock.lock()), |guard| {
                     // SAFETY: see `EngineGuard`; dropped or forgotten before `lock` is.
                     EngineGuard::Loom(unsafe { extend_loom(guard) })
                 })
@@ -295,7 +295,7 @@ impl<T> Mutex<T> {
                     }
                     (None, None) => {}
                 }
-                lift_try(lock.try_lock(), |guard| {
+                lift_try(engine::loom::resuming(|| lock.try_lock()), |guard| {
                     // SAFETY: as above.
                     EngineGuard::Loom(unsafe { extend_loom(guard) })
                 })
