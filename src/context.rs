@@ -120,14 +120,18 @@ pub(crate) enum FailureKind {
 }
 
 /// What a model thread is doing, for deadlock detection.
-#[derive(Clone, Debug, PartialEq, Eq)]
+///
+/// Plain data: a status is written twice around every lock and join, and a name in it
+/// (a reference count, two locked instructions) would cost more than the rest of the
+/// write. The names a deadlock message needs are the joined thread's label and, for a
+/// lock, [`Log::lock_names`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Status {
     Running,
-    /// Blocked, or about to block, in a lock or join on the named object: `target` is the
-    /// mutex's object id, or the joined thread's index.
+    /// Blocked, or about to block, in a lock or join: `target` is the mutex's object id, or
+    /// the joined thread's index.
     Waiting {
         op: Op,
-        object: Arc<str>,
         target: usize,
     },
     Finished,
@@ -209,6 +213,9 @@ pub(crate) struct Log {
     pub(crate) happens_before: HappensBefore,
     /// Which thread holds each locked mutex.
     locks: Vec<Option<usize>>,
+    /// The name of each mutex a thread waited for, by object id (for deadlock messages):
+    /// noted at its first wait in the execution, not at every one.
+    lock_names: Vec<Option<Arc<str>>>,
     /// Under loom, the mutexes that a panic the model caught has released: loom does not
     /// model poisoning (its `lock` panics on such a lock), so taking one again is refused.
     loom_poisoned: Vec<ObjectId>,
@@ -289,6 +296,7 @@ impl Log {
             failure,
             happens_before,
             locks,
+            lock_names,
             loom_poisoned,
             steps,
             status_changes,
@@ -307,6 +315,7 @@ impl Log {
         *failure = None;
         happens_before.reset();
         locks.clear();
+        lock_names.clear();
         loom_poisoned.clear();
         *steps = 0;
         *status_changes = 0;
@@ -468,6 +477,21 @@ impl Log {
             .filter(|t| t.status != Status::Finished)
             .peekable();
         live.peek().is_some() && live.all(|t| matches!(t.status, Status::Waiting { .. }))
+    }
+
+    /// Notes that `thread` waits for (or is about to take) `mutex`, named `name`.
+    pub(crate) fn wait_for_lock(&mut self, thread: usize, mutex: ObjectId, name: &Arc<str>) {
+        if self.lock_names.len() <= mutex {
+            self.lock_names.resize(mutex + 1, None);
+        }
+        if self.lock_names[mutex].is_none() {
+            self.lock_names[mutex] = Some(Arc::clone(name));
+        }
+        let waiting = Status::Waiting {
+            op: Op::Lock,
+            target: mutex,
+        };
+        self.set_status(thread, waiting);
     }
 
     /// Every status write goes through here, so that a deadlock probe sees it.
@@ -897,6 +921,11 @@ impl Execution {
         self.log().set_status(thread, status);
     }
 
+    /// Notes that `thread` waits for `mutex`, named `name` (see [`Log::wait_for_lock`]).
+    pub(crate) fn wait_for_lock(&self, thread: usize, mutex: ObjectId, name: &Arc<str>) {
+        self.log().wait_for_lock(thread, mutex, name);
+    }
+
     /// Raises a new deadlock probe (std watchdog) if every live thread says it waits.
     pub(crate) fn raise_deadlock_probe(&self) -> Option<DeadlockProbe> {
         // Under the log's lock: no status can change between the look and the count.
@@ -921,20 +950,12 @@ impl Execution {
         &self,
         thread: usize,
         op: Op,
-        object: &Arc<str>,
         target: usize,
         block: impl FnOnce() -> R,
     ) -> R {
         let deadlocked = {
             let mut log = self.log();
-            log.set_status(
-                thread,
-                Status::Waiting {
-                    op,
-                    object: Arc::clone(object),
-                    target,
-                },
-            );
+            log.set_status(thread, Status::Waiting { op, target });
             self.backend == Backend::Shuttle && log.deadlocked()
         };
         self.stop_if_deadlocked(deadlocked);
@@ -991,14 +1012,7 @@ impl Execution {
                 self.refuse_loom_poisoned();
             }
             let held = log.note_contention(thread, mutex, name);
-            log.set_status(
-                thread,
-                Status::Waiting {
-                    op: Op::Lock,
-                    object: Arc::clone(name),
-                    target: mutex,
-                },
-            );
+            log.wait_for_lock(thread, mutex, name);
             // Waiting for a free lock completes no deadlock.
             self.backend == Backend::Shuttle && held && log.deadlocked()
         };
@@ -1105,6 +1119,18 @@ impl Execution {
         effect: Effect,
     ) {
         self.log().push(thread, op, object, value.into(), effect);
+    }
+
+    /// Records `op` of `thread` on model thread `other` (a spawn, a join): the event's
+    /// object is `other`'s label, counted one reference more only for a trace.
+    pub(crate) fn record_on_thread(&self, thread: usize, op: Op, other: usize, effect: Effect) {
+        let mut log = self.log();
+        if log.traced {
+            let label = Arc::clone(&log.threads[other].label);
+            log.push(thread, op, &label, Logged::None, effect);
+        } else {
+            log.push(thread, op, no_object(), Logged::None, effect);
+        }
     }
 
     /// Records an event whose value the log keeps as it is (see [`Logged`]).
@@ -1313,14 +1339,23 @@ impl Execution {
         let mut parts = Vec::new();
         let mut blocks = Vec::new();
         for (index, t) in log.threads.iter().enumerate() {
-            let Status::Waiting { op, object, target } = &t.status else {
+            let Status::Waiting { op, target } = t.status else {
                 continue;
             };
-            let holder = if *op == Op::Join {
+            let object = if op == Op::Join {
+                Arc::clone(&log.threads[target].label)
+            } else {
+                log.lock_names
+                    .get(target)
+                    .cloned()
+                    .flatten()
+                    .unwrap_or_else(|| "a lock".into())
+            };
+            let holder = if op == Op::Join {
                 parts.push(format!("{} waits to join {object}", t.label));
                 None
             } else {
-                let holder = log.held_by_other(*target, index);
+                let holder = log.held_by_other(target, index);
                 parts.push(match holder {
                     Some(h) if log.threads[h].status == Status::Finished => format!(
                         "{} waits for `{object}` held by {}, which has exited",
@@ -1335,7 +1370,7 @@ impl Execution {
                 holder.map(|h| Value::from(&*log.threads[h].label))
             };
             if log.events.last_op_of(index) != Some(Op::Block) {
-                blocks.push((index, object.clone(), holder));
+                blocks.push((index, object, holder));
             }
         }
         for (thread, object, holder) in blocks {

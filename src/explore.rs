@@ -1042,14 +1042,13 @@ mod tests {
     #[test]
     fn an_engine_panic_while_every_thread_waits_is_the_deadlock() {
         let last = execution();
-        last.set_status(
-            0,
-            context::Status::Waiting {
-                op: Op::Join,
-                object: "worker".into(),
-                target: 0,
-            },
-        );
+        let worker = last.add_thread(0, Some("worker"));
+        let join = |target| context::Status::Waiting {
+            op: Op::Join,
+            target,
+        };
+        last.set_status(0, join(worker));
+        last.set_status(worker, join(0));
         let state = engine_failure(Some(last), &"the engine's own deadlock check");
         let cx = state.counterexample.expect("a counterexample");
         assert_eq!(cx.kind(), CounterexampleKind::Deadlock);

@@ -267,9 +267,7 @@ impl Process {
         let label = execution.thread_label(*index);
         execution.note_join_wait(thread, *index);
         let aborted = || execution.abort.load(std::sync::atomic::Ordering::Relaxed);
-        let ended = execution.waiting(thread, Op::Join, &label, *index, || {
-            child.wait(deadline, aborted)
-        });
+        let ended = execution.waiting(thread, Op::Join, *index, || child.wait(deadline, aborted));
         if !ended {
             if aborted() {
                 execution.stop();

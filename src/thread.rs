@@ -57,8 +57,7 @@ impl Builder {
         if self.process {
             execution.make_process(child);
         }
-        let label = execution.thread_label(child);
-        execution.record_with(parent, Op::Spawn, &label, None, Effect::Spawn(child));
+        execution.record_on_thread(parent, Op::Spawn, child, Effect::Spawn(child));
         child
     }
 
@@ -180,17 +179,17 @@ impl<T> JoinHandle<T> {
         };
         let thread = context::current_thread().map_or(0, |(_, thread)| thread);
         context::step(&execution, thread);
-        let label = execution.thread_label(child);
         execution.note_join_wait(thread, child);
-        let result = execution.waiting(thread, Op::Join, &label, child, || match self.inner {
+        let result = execution.waiting(thread, Op::Join, child, || match self.inner {
             Inner::Std(_) => unreachable!("a model thread's handle is its engine's"),
             Inner::StdModel(handle) => handle.join(),
             Inner::Loom(handle) => engine::loom::resuming(|| handle.join()),
             Inner::Shuttle(handle) => handle.join(),
         });
-        execution.record_with(thread, Op::Join, &label, None, Effect::Join(child));
+        execution.record_on_thread(thread, Op::Join, child, Effect::Join(child));
         result.and_then(|value| {
             value.ok_or_else(|| {
+                let label = execution.thread_label(child);
                 let stopped = format!("thread `{label}` was stopped: its process was terminated");
                 Box::new(stopped) as Box<dyn std::any::Any + Send>
             })

@@ -170,14 +170,7 @@ pub(crate) fn lock<'a, T>(
         }
         if spins == 0 {
             execution.note_contention(thread, object, name);
-            execution.set_status(
-                thread,
-                Status::Waiting {
-                    op: crate::trace::Op::Lock,
-                    object: Arc::clone(name),
-                    target: object,
-                },
-            );
+            execution.wait_for_lock(thread, object, name);
         }
         if execution.abort.load(Ordering::Relaxed) {
             std::panic::panic_any(context::Stop);
@@ -347,7 +340,6 @@ mod tests {
         execution.set_status(thread, worker);
         let join = Status::Waiting {
             op: Op::Join,
-            object: "thread-1".into(),
             target: thread,
         };
         execution.set_status(0, join);
@@ -357,7 +349,6 @@ mod tests {
     fn waiting_for_the_lock() -> Status {
         Status::Waiting {
             op: Op::Lock,
-            object: "lock".into(),
             target: LOCK,
         }
     }
@@ -427,7 +418,6 @@ mod tests {
                 execution.set_status(0, Status::Running);
                 let join = Status::Waiting {
                     op: Op::Join,
-                    object: "thread-2".into(),
                     target: waiter,
                 };
                 execution.set_status(0, join);
