@@ -82,9 +82,9 @@ impl Builder {
             // Shuttle's spawn makes its scheduling point before it creates the task, so the
             // model thread is added after it: then model thread i is shuttle task i even when
             // two threads spawn at once (see `engine::shuttle::thread_index`).
-            let body = {
-                let execution = execution.to_arc();
-                move || run_model_thread(&execution, engine::shuttle::thread_index(), f)
+            let body = move || {
+                let execution = running_in_own_thread();
+                run_model_thread(&execution, engine::shuttle::thread_index(), f)
             };
             let handle = engine::shuttle::spawn(body);
             let child = self.add_child(&execution, parent);
@@ -92,10 +92,7 @@ impl Builder {
             (child, Inner::Shuttle(handle))
         } else {
             let child = self.add_child(&execution, parent);
-            let body = {
-                let execution = execution.to_arc();
-                move || run_model_thread(&execution, child, f)
-            };
+            let body = move || run_model_thread(&running_in_own_thread(), child, f);
             let inner = match execution.backend {
                 Backend::Std => Inner::StdModel(engine::std::spawn(
                     execution.to_arc(),
@@ -113,6 +110,14 @@ impl Builder {
             joined: Some((execution.to_arc(), child)),
         })
     }
+}
+
+/// The execution, as a model thread sees it once its engine runs it: under loom and
+/// shuttle on the OS thread that runs the execution, under std on its own OS thread, where
+/// the engine installed it first. Borrowed, not counted: the thread's body runs while it
+/// is installed.
+fn running_in_own_thread() -> context::Running {
+    context::current().expect("interleavings: a model thread runs inside its execution")
 }
 
 /// Runs a model thread's body: records its panic (and lets it unwind on, so that the engine
