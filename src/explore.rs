@@ -6,11 +6,12 @@ use crate::error::Error;
 use crate::progress::Progress;
 use crate::report::{Counterexample, CounterexampleKind, Report, Verdict};
 use crate::trace::Op;
+use crate::turn_cell::{TurnCell, TurnGuard};
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::panic::{self, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Facade operations one execution may take before it is a step-limit counterexample.
@@ -360,7 +361,12 @@ impl<M: Model> Explorer<M> {
             every_access_is_a_point: engine.reduction_applied().every_access_is_a_point(),
             loom_probes,
             started,
-            state: Mutex::new(State::default()),
+            // Under loom and shuttle the search runs on this OS thread alone: no lock.
+            state: if matches!(engine.kind, EngineKind::Std { .. }) {
+                TurnCell::locked(State::default())
+            } else {
+                TurnCell::confined(State::default())
+            },
         });
         let driven = {
             let _exploring = context::ExploringGuard::new();
@@ -615,7 +621,8 @@ struct Run<M: Model> {
     /// itself (see [`Execution::loom_probes`]).
     loom_probes: bool,
     started: Instant,
-    state: Mutex<State<M::Outcome>>,
+    /// Taken a few times in every execution: a lock only on real threads.
+    state: TurnCell<State<M::Outcome>>,
 }
 
 struct State<O> {
@@ -732,9 +739,8 @@ impl<M: Model> Run<M> {
         state.pending = Some(Pending { outcome, broken });
     }
 
-    fn state(&self) -> MutexGuard<'_, State<M::Outcome>> {
-        // Never held across model code, so never poisoned by a model's panic.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn state(&self) -> TurnGuard<'_, State<M::Outcome>> {
+        self.state.lock()
     }
 
     /// True when the search has what it looks for, or must stop.
@@ -1009,7 +1015,7 @@ mod tests {
             every_access_is_a_point: false,
             loom_probes: false,
             started: Instant::now(),
-            state: Mutex::new(State::default()),
+            state: TurnCell::locked(State::default()),
         }
     }
 
