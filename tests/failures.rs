@@ -567,6 +567,40 @@ fn an_object_used_after_its_exploration_ended_panics_with_a_clear_message() {
     }
 }
 
+/// A lock guard that escapes its execution (kept in a thread-local with its leaked mutex)
+/// and is dropped in the next execution, or after the exploration: the unlock belongs to no
+/// running execution, so nothing is recorded and the engine's lock is left to the ended
+/// execution; no panic, and each execution's own lock works.
+#[test]
+fn a_lock_guard_dropped_after_its_execution_ended_is_let_go_quietly() {
+    thread_local! {
+        static KEPT: std::cell::RefCell<Option<interleavings::sync::MutexGuard<'static, u8>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    for engine in [Engine::loom(), Engine::dfs(), Engine::pct(5, 2)] {
+        let report = explore(|| {
+            // The last execution's guard, dropped here.
+            KEPT.with(|kept| kept.borrow_mut().take());
+            let lock: &'static Mutex<u8> = Box::leak(Box::new(Mutex::new(0)));
+            let child = thread::spawn(move || *lock.lock().unwrap() += 1);
+            *lock.lock().unwrap() += 1;
+            child.join().unwrap();
+            let held = lock.lock().unwrap();
+            assert_eq!(*held, 2);
+            KEPT.with(|kept| *kept.borrow_mut() = Some(held));
+        })
+        .engine(engine.clone())
+        .run();
+        assert!(
+            report.is_proved() || report.is_passed(),
+            "{engine}\n{report}"
+        );
+        assert!(report.executions() >= 2, "{engine}\n{report}");
+        // The last one, dropped outside any exploration.
+        KEPT.with(|kept| kept.borrow_mut().take());
+    }
+}
+
 /// An object handed to a real OS thread that the model starts around the facade: under loom
 /// and shuttle an execution's state belongs to the OS thread that runs it, so that
 /// thread's use is refused with a panic that says why, before the value is reached; the

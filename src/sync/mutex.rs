@@ -1,6 +1,6 @@
 //! `Mutex`: std's mutex, on whichever engine runs the execution.
 
-use crate::context::{self, Binding, Execution};
+use crate::context::{self, Binding};
 use crate::engine;
 use crate::race::Effect;
 use crate::trace::{Op, Value};
@@ -74,7 +74,10 @@ pub struct MutexGuard<'a, T> {
 }
 
 struct Witness {
-    execution: Arc<Execution>,
+    /// The id of the execution the lock was taken in. Not a counted reference (two locked
+    /// instructions per lock): the unlock finds the execution installed on its thread, as
+    /// a guard cannot leave the thread that locked (see `MutexGuard::drop_recorded`).
+    execution: u64,
     thread: usize,
     /// The index of the `lock` event, where a quiet section may begin (shuttle, with
     /// `Shared` accesses that are not scheduling points; see `Log::quiet_sections`).
@@ -123,12 +126,18 @@ impl<T> MutexGuard<'_, T> {
         let Some(witness) = held.witness.take() else {
             return;
         };
+        let Some(execution) = context::current().filter(|e| e.id == witness.execution) else {
+            // Dropped after its execution ended on this thread (the guard was kept past the
+            // model's end): nothing to record, and the engine's lock went with the
+            // execution.
+            std::mem::forget(held.guard.take());
+            return;
+        };
         // The unlock is a step of its own: a process can be terminated just before it (the
         // step then unwinds the thread, and the lock is never released).
         if !std::thread::panicking() {
-            context::step(&witness.execution, witness.thread);
+            context::step(&execution, witness.thread);
         }
-        let execution = &witness.execution;
         if execution.is_terminated(witness.thread) {
             // A terminated holder never unlocks: the guard stays, and is forgotten.
             return;
@@ -267,7 +276,7 @@ impl<T> Mutex<T> {
             }),
         };
         let witness = Witness {
-            execution: execution.to_arc(),
+            execution: execution.id,
             thread,
             lock_at,
             content_used: false,
@@ -326,7 +335,7 @@ impl<T> Mutex<T> {
             let acquired = Some(Value::from("acquired"));
             execution.record_with(thread, Op::TryLock, &self.name, acquired, effect);
             Witness {
-                execution: execution.to_arc(),
+                execution: execution.id,
                 thread,
                 lock_at: None,
                 content_used: false,
