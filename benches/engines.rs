@@ -2,8 +2,9 @@
 //! interleavings on the same engine and budget. Prints executions, executions/second and
 //! the ratios. Run with `cargo bench --bench engines`; `cargo bench --bench engines --
 //! facade` (or `rates`, `proofs`, `counterexample`, `chaos`) runs one section; `pct-raw`,
-//! `pct-interleavings`, `pct-unrecorded`, `loom-raw`, `loom-raw-cell` and
-//! `loom-interleavings` run one side of a `rates` row alone, for a profiler.
+//! `pct-interleavings`, `pct-unrecorded`, `loom-raw`, `loom-raw-cell`, `loom-interleavings`,
+//! `loom-raw-3x3` and `loom-interleavings-3x3` run one side of a `rates` row alone, for a
+//! profiler.
 
 use interleavings::models::{Counter, CounterGuard, TicketSale};
 use interleavings::{Engine, Explorer, Model, Reduction};
@@ -302,7 +303,7 @@ type OneSide = fn() -> Figure;
 /// One side of a `rates` row each, run only when named: for a profiler, whose figures
 /// (instructions executed, cache misses) the load of a shared machine does not move. For
 /// instance `valgrind --tool=callgrind target/release/deps/engines-HASH pct-raw`.
-const ONE_SIDED: [(&str, OneSide); 6] = [
+const ONE_SIDED: [(&str, OneSide); 8] = [
     ("pct-raw", || raw(|| shuttle_tickets(10, 50, 1_000, 1))),
     ("pct-interleavings", || {
         ours(
@@ -322,6 +323,11 @@ const ONE_SIDED: [(&str, OneSide); 6] = [
     ("loom-raw-cell", || raw(|| loom_tickets_cell(3, 2))),
     ("loom-interleavings", || {
         ours(TicketSale::guarded(3, 2), Engine::loom(), 1)
+    }),
+    // The exhaustive model, three times as many executions as (3, 2).
+    ("loom-raw-3x3", || raw(|| loom_tickets_natural(3, 3))),
+    ("loom-interleavings-3x3", || {
+        ours(TicketSale::guarded(3, 3), Engine::loom(), 1)
     }),
 ];
 
