@@ -12,8 +12,22 @@ use std::cell::RefCell;
 use std::panic;
 use std::sync::Once;
 
+/// Where the last panic inside an exploration happened, kept as parts: the hook runs for
+/// every panic of a model thread, loom's own included (each of its threads ends with one,
+/// when loom's hook is not in front of this one), and formatting the place (an allocation)
+/// each time cost a few percent of a loom search. The file name's buffer is reused.
+struct LastLocation {
+    file: String,
+    line: u32,
+    column: u32,
+    /// A location was noted since the last one was taken.
+    noted: bool,
+}
+
 thread_local! {
-    static LAST_LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
+    static LAST_LOCATION: RefCell<LastLocation> = const {
+        RefCell::new(LastLocation { file: String::new(), line: 0, column: 0, noted: false })
+    };
 }
 
 /// Installs the hook once per process, after shuttle's (so that ours runs first).
@@ -30,10 +44,16 @@ pub(crate) fn install() {
         drop(panic::take_hook());
         panic::set_hook(Box::new(move |info| {
             if crate::context::exploring() {
-                let location = info
-                    .location()
-                    .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()));
-                LAST_LOCATION.with(|l| *l.borrow_mut() = location);
+                LAST_LOCATION.with_borrow_mut(|last| {
+                    last.noted = false;
+                    if let Some(location) = info.location() {
+                        last.file.clear();
+                        last.file.push_str(location.file());
+                        last.line = location.line();
+                        last.column = location.column();
+                        last.noted = true;
+                    }
+                });
             } else {
                 previous(info);
             }
@@ -50,8 +70,11 @@ pub(crate) fn message_of(payload: &(dyn Any + Send)) -> String {
     } else {
         "a panic with a payload that is not a string".to_owned()
     };
-    match LAST_LOCATION.with(|l| l.borrow_mut().take()) {
-        Some(location) => format!("{text} (at {location})"),
-        None => text,
-    }
+    LAST_LOCATION.with_borrow_mut(|last| {
+        if std::mem::take(&mut last.noted) {
+            format!("{text} (at {}:{}:{})", last.file, last.line, last.column)
+        } else {
+            text
+        }
+    })
 }

@@ -567,6 +567,23 @@ fn an_object_used_after_its_exploration_ended_panics_with_a_clear_message() {
     }
 }
 
+/// A model's panic is reported with where it happened, under every engine family (the hook
+/// notes the place of every panic of an exploring thread, loom's own among them).
+#[test]
+fn a_panic_is_reported_with_its_place() {
+    for engine in [Engine::loom(), Engine::dfs(), Engine::std().runs(20)] {
+        let report = explore(|| {
+            let child = thread::spawn(|| panic!("the seller ran out"));
+            let _ = child.join();
+        })
+        .engine(engine.clone())
+        .run();
+        let cx = report.counterexample().expect("a counterexample");
+        let at = format!("the seller ran out (at tests/failures.rs:{}:", line!() - 6);
+        assert!(cx.message().contains(&at), "{engine}: {}", cx.message());
+    }
+}
+
 /// A lock guard that escapes its execution (kept in a thread-local with its leaked mutex)
 /// and is dropped in the next execution, or after the exploration: the unlock belongs to no
 /// running execution, so nothing is recorded and the engine's lock is left to the ended
