@@ -640,9 +640,11 @@ impl Drop for Current {
 /// replaced only where no facade operation is in progress on the thread: at the start of
 /// an execution's main thread (under loom and shuttle, once every coroutine of the last
 /// execution has ended or been unwound) or of a std model thread, at its end, and after a
-/// search. So it must live no longer than the operation that took it: what keeps the
-/// execution (a lock's holder, a join handle, a spawned thread) takes an `Arc` with
-/// [`Running::to_arc`]. It cannot leave its OS thread (it is neither `Send` nor `Sync`).
+/// search. So it must live no longer than the operation that took it (or, for a model
+/// thread's body, than the thread): what keeps the execution beyond (a join handle, a std
+/// model thread's OS thread) takes an `Arc` with [`Running::to_arc`]; a lock's holder keeps
+/// only the execution's id, and finds it installed again at the unlock. It cannot leave
+/// its OS thread (it is neither `Send` nor `Sync`).
 pub(crate) struct Running {
     execution: std::ptr::NonNull<Execution>,
     _this_thread: std::marker::PhantomData<*const ()>,
