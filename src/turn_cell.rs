@@ -1,5 +1,6 @@
 //! A cell for what the threads of one execution share: its log, a `Shared` variable's
-//! value. How the threads take turns with it depends on the engine.
+//! value, and the search's own state between executions. How the threads take turns with
+//! it depends on the engine.
 //!
 //! On real threads (the std engine, or outside any exploration) threads run at once, and
 //! the value sits behind a mutex. Under loom and shuttle every model thread is a coroutine
