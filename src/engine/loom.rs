@@ -52,7 +52,7 @@ pub(crate) struct Resume(usize);
 impl Resume {
     /// Made before a loom operation that may switch to another thread.
     #[inline]
-    pub(crate) fn here() -> Self {
+    fn here() -> Self {
         Resume(context::running_thread())
     }
 }
