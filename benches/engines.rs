@@ -303,7 +303,7 @@ type OneSide = fn() -> Figure;
 /// One side of a `rates` row each, run only when named: for a profiler, whose figures
 /// (instructions executed, cache misses) the load of a shared machine does not move. For
 /// instance `valgrind --tool=callgrind target/release/deps/engines-HASH pct-raw`.
-const ONE_SIDED: [(&str, OneSide); 8] = [
+const ONE_SIDED: [(&str, OneSide); 10] = [
     ("pct-raw", || raw(|| shuttle_tickets(10, 50, 1_000, 1))),
     ("pct-interleavings", || {
         ours(
@@ -321,6 +321,15 @@ const ONE_SIDED: [(&str, OneSide); 8] = [
     }),
     ("loom-raw", || raw(|| loom_tickets_natural(3, 2))),
     ("loom-raw-cell", || raw(|| loom_tickets_cell(3, 2))),
+    // Every access of the count a loom step, on both sides (`Reduction::Off`).
+    ("loom-raw-every", || raw(|| loom_tickets(3, 2))),
+    ("loom-interleavings-every", || {
+        ours(
+            TicketSale::guarded(3, 2),
+            Engine::loom().reduction(Reduction::Off),
+            1,
+        )
+    }),
     ("loom-interleavings", || {
         ours(TicketSale::guarded(3, 2), Engine::loom(), 1)
     }),
