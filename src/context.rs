@@ -567,6 +567,8 @@ pub(crate) struct Execution {
     pub(crate) echo_output: bool,
     /// `Shared` accesses are scheduling points (no [`Reduction`](crate::engine::Reduction)).
     pub(crate) every_access_is_a_point: bool,
+    /// Under loom: threads spawned and not yet joined (see [`Execution::access_is_a_point`]).
+    unjoined: AtomicUsize,
     /// Under loom: engine objects that make scheduling points loom would not make by
     /// itself. Each mutex gets a probe, a loom atomic touched by `try_lock` and just before
     /// each unlock: loom makes no scheduling point at an unlock, so without the probe it
@@ -754,6 +756,7 @@ impl Execution {
             processes: AtomicUsize::new(0),
             echo_output,
             every_access_is_a_point,
+            unjoined: AtomicUsize::new(0),
             loom_probes,
             unprobed: AtomicBool::new(false),
             decision: AtomicUsize::new(0),
@@ -835,7 +838,41 @@ impl Execution {
             life: spawner.life.clone(),
         };
         log.threads.push(thread);
+        self.count_unjoined(true);
         index
+    }
+
+    /// Notes that a thread has been joined: its whole life happens before its joiner's
+    /// next step.
+    pub(crate) fn note_joined(&self) {
+        self.count_unjoined(false);
+    }
+
+    /// Counts a thread spawned (`up`) or joined, under loom only (see `unjoined`).
+    #[inline]
+    fn count_unjoined(&self, up: bool) {
+        if self.backend == Backend::Loom {
+            // One OS thread runs every model thread of a loom execution: a load and a store
+            // count as well as a read-modify-write, without its locked instruction.
+            let was = self.unjoined.load(Ordering::Relaxed);
+            let now = if up { was + 1 } else { was - 1 };
+            self.unjoined.store(now, Ordering::Relaxed);
+        }
+    }
+
+    /// Whether a `Shared` access by the running thread is a scheduling point.
+    ///
+    /// With every access a point, one is left out under loom while every thread but the
+    /// running one has been joined (or none spawned yet): the access then happens after
+    /// everything any other thread did, so there is nothing to interleave it with and no
+    /// earlier access it could be reordered against — loom would neither branch there nor
+    /// go back to try it earlier. (Typically the model's main thread reading the result.)
+    /// Under shuttle every point stays: a sampler's seed numbers its steps, and a saved
+    /// schedule must keep replaying the same execution.
+    #[inline]
+    pub(crate) fn access_is_a_point(&self) -> bool {
+        self.every_access_is_a_point
+            && !(self.backend == Backend::Loom && self.unjoined.load(Ordering::Relaxed) == 0)
     }
 
     /// Makes thread `index` the first thread of a new process, child of its spawner's.

@@ -117,10 +117,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     pub fn get(&self) -> T {
         let entered = context::enter(self.binding, "Shared", &self.name);
         self.check_process(entered.as_ref());
-        if entered
-            .as_ref()
-            .is_some_and(|(e, _)| e.every_access_is_a_point)
-        {
+        if entered.as_ref().is_some_and(|(e, _)| e.access_is_a_point()) {
             self.point.read();
         }
         let value = self.storage();
@@ -139,10 +136,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     pub fn set(&self, new: T) {
         let entered = context::enter(self.binding, "Shared", &self.name);
         self.check_process(entered.as_ref());
-        if entered
-            .as_ref()
-            .is_some_and(|(e, _)| e.every_access_is_a_point)
-        {
+        if entered.as_ref().is_some_and(|(e, _)| e.access_is_a_point()) {
             self.point.write();
         }
         let mut value = self.storage();

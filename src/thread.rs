@@ -191,6 +191,7 @@ impl<T> JoinHandle<T> {
             Inner::Loom(handle) => engine::loom::resuming(|| handle.join()),
             Inner::Shuttle(handle) => handle.join(),
         });
+        execution.note_joined();
         execution.record_on_thread(thread, Op::Join, child, Effect::Join(child));
         result.and_then(|value| {
             value.ok_or_else(|| {

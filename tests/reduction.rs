@@ -761,3 +761,50 @@ fn the_reduced_dfs_explores_exactly_the_orders_that_matter() {
     });
     assert_eq!(takings, 2);
 }
+
+/// Main reads a plain variable that a spawned thread writes, with a second thread spawned
+/// and joined first: read while the writer may still run (`before`), or once it is joined.
+fn read_around_joining_the_writer(before: bool) -> Vec<String> {
+    use interleavings::{Shared, thread};
+    let value = interleavings::sync::Arc::new(Shared::new(0).named("value"));
+    let writes = interleavings::sync::Arc::clone(&value);
+    let writer = thread::spawn(move || writes.set(1));
+    thread::spawn(|| {}).join().unwrap();
+    let read = if before {
+        let read = value.get();
+        writer.join().unwrap();
+        read
+    } else {
+        writer.join().unwrap();
+        value.get()
+    };
+    vec![read.to_string()]
+}
+
+/// With every access a scheduling point, loom leaves one out when every other thread has
+/// been joined (nothing is left to interleave it with); the DFS keeps them all. Leaving
+/// out one more (the read while the writer may run, its own thread's join counted
+/// wrongly) would lose the outcome where the read comes first.
+#[test]
+fn loom_leaves_out_only_the_accesses_after_every_other_thread_is_joined() {
+    for (before, outcomes) in [(true, vec!["0", "1"]), (false, vec!["1"])] {
+        let program = Program {
+            name: if before { "read, join" } else { "join, read" },
+            run: if before {
+                || read_around_joining_the_writer(true)
+            } else {
+                || read_around_joining_the_writer(false)
+            },
+        };
+        let loom = summary(&program, Engine::loom().reduction(Reduction::Off));
+        let dfs = summary(&program, Engine::dfs().reduction(Reduction::Off));
+        assert_eq!(loom, dfs, "{}", program.name);
+        let expected: BTreeSet<String> = outcomes
+            .iter()
+            .map(|outcome| format!("{:?}", [outcome]))
+            .collect();
+        assert_eq!(loom.2, expected, "{}", program.name);
+        let kind = before.then_some(CounterexampleKind::DataRace);
+        assert_eq!(loom.1, kind, "{}", program.name);
+    }
+}
