@@ -320,7 +320,7 @@ type OneSide = fn() -> Figure;
 /// One side of a `rates` row each, run only when named: for a profiler, whose figures
 /// (instructions executed, cache misses) the load of a shared machine does not move. For
 /// instance `valgrind --tool=callgrind target/release/deps/engines-HASH pct-raw`.
-const ONE_SIDED: [(&str, OneSide); 10] = [
+const ONE_SIDED: [(&str, OneSide); 12] = [
     ("pct-raw", || raw(|| shuttle_tickets(10, 50, 1_000, 1))),
     ("pct-interleavings", || {
         ours(
@@ -335,6 +335,13 @@ const ONE_SIDED: [(&str, OneSide); 10] = [
             Engine::pct(1_000, 3).seed(1).unrecorded(),
             1,
         )
+    }),
+    // The counter's row: 40 searches of 105 executions.
+    ("loom-raw-counter", || repeated(COUNTER_SEARCHES, || raw(loom_counter))),
+    ("loom-interleavings-counter", || {
+        repeated(COUNTER_SEARCHES, || {
+            ours(Counter::new(CounterGuard::Mutex), Engine::loom(), 1)
+        })
     }),
     ("loom-raw", || raw(|| loom_tickets_natural(3, 2))),
     ("loom-raw-cell", || raw(|| loom_tickets_cell(3, 2))),
