@@ -337,7 +337,9 @@ const ONE_SIDED: [(&str, OneSide); 12] = [
         )
     }),
     // The counter's row: 40 searches of 105 executions.
-    ("loom-raw-counter", || repeated(COUNTER_SEARCHES, || raw(loom_counter))),
+    ("loom-raw-counter", || {
+        repeated(COUNTER_SEARCHES, || raw(loom_counter))
+    }),
     ("loom-interleavings-counter", || {
         repeated(COUNTER_SEARCHES, || {
             ours(Counter::new(CounterGuard::Mutex), Engine::loom(), 1)

@@ -362,6 +362,17 @@ impl Log {
         self.push_event(thread, op, object, value);
     }
 
+    /// Appends `op` of `thread` on model thread `other` (a spawn, a join, a wait for one):
+    /// the event's object is `other`'s label, counted one reference more only for a trace.
+    fn push_on_thread(&mut self, thread: usize, op: Op, other: usize, effect: Effect) {
+        if self.traced {
+            let label = Arc::clone(&self.threads[other].label);
+            self.push(thread, op, &label, Logged::None, effect);
+        } else {
+            self.push(thread, op, no_object(), Logged::None, effect);
+        }
+    }
+
     /// Appends one event to the trace. Out of line, so that the rest of [`Log::push`] fits
     /// in its callers: untraced executions (loom's search) stop before this.
     #[inline(never)]
@@ -1160,16 +1171,9 @@ impl Execution {
         self.log().push(thread, op, object, value.into(), effect);
     }
 
-    /// Records `op` of `thread` on model thread `other` (a spawn, a join): the event's
-    /// object is `other`'s label, counted one reference more only for a trace.
+    /// Records `op` of `thread` on model thread `other` (see [`Log::push_on_thread`]).
     pub(crate) fn record_on_thread(&self, thread: usize, op: Op, other: usize, effect: Effect) {
-        let mut log = self.log();
-        if log.traced {
-            let label = Arc::clone(&log.threads[other].label);
-            log.push(thread, op, &label, Logged::None, effect);
-        } else {
-            log.push(thread, op, no_object(), Logged::None, effect);
-        }
+        self.log().push_on_thread(thread, op, other, effect);
     }
 
     /// Records an event whose value the log keeps as it is (see [`Logged`]).
@@ -1284,8 +1288,7 @@ impl Execution {
         self.replay_point();
         let mut log = self.log();
         if log.threads[child].status != Status::Finished {
-            let label = log.threads[child].label.clone();
-            log.push(thread, Op::Block, &label, Logged::None, Effect::Plain);
+            log.push_on_thread(thread, Op::Block, child, Effect::Plain);
         }
     }
 
