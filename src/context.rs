@@ -776,10 +776,7 @@ impl Execution {
             stdout: point(),
             clock: point(),
             // Under loom and shuttle the model's threads are coroutines of this OS thread.
-            log: match backend {
-                Backend::Std => TurnCell::locked(ManuallyDrop::new(log)),
-                Backend::Loom | Backend::Shuttle => TurnCell::confined(ManuallyDrop::new(log)),
-            },
+            log: TurnCell::new(ManuallyDrop::new(log), backend != Backend::Std),
         })
     }
 

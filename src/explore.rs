@@ -362,11 +362,10 @@ impl<M: Model> Explorer<M> {
             loom_probes,
             started,
             // Under loom and shuttle the search runs on this OS thread alone: no lock.
-            state: if matches!(engine.kind, EngineKind::Std { .. }) {
-                TurnCell::locked(State::default())
-            } else {
-                TurnCell::confined(State::default())
-            },
+            state: TurnCell::new(
+                State::default(),
+                !matches!(engine.kind, EngineKind::Std { .. }),
+            ),
         });
         let driven = {
             let _exploring = context::ExploringGuard::new();

@@ -88,11 +88,10 @@ impl<T: Clone + fmt::Debug> Shared<T> {
         });
         // Made in a loom or shuttle execution, it is used on that execution's OS thread only
         // (anywhere else its use is refused before the value is reached).
-        let value = if binding.execution != 0 && binding.backend != Backend::Std {
-            TurnCell::confined(value)
-        } else {
-            TurnCell::locked(value)
-        };
+        let value = TurnCell::new(
+            value,
+            binding.execution != 0 && binding.backend != Backend::Std,
+        );
         Shared {
             process,
             name,

@@ -72,6 +72,16 @@ impl<T> TurnCell<T> {
         }
     }
 
+    /// A cell confined to this OS thread when `one_os_thread` (everything that reaches it
+    /// runs here: loom and shuttle), else a locked one.
+    pub(crate) fn new(value: T, one_os_thread: bool) -> Self {
+        if one_os_thread {
+            TurnCell::confined(value)
+        } else {
+            TurnCell::locked(value)
+        }
+    }
+
     /// The value, for as long as the guard lives.
     ///
     /// # Panics
