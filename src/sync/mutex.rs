@@ -191,7 +191,7 @@ impl<T> Mutex<T> {
             context::Backend::Shuttle => Lock::Shuttle(engine::shuttle::Mutex::new(())),
         };
         Mutex {
-            name: binding.default_name("mutex"),
+            name: crate::names::default_name("mutex", binding.object),
             binding,
             held: UnsafeCell::new(Held::default()),
             lock,
@@ -200,8 +200,8 @@ impl<T> Mutex<T> {
     }
 
     /// Names the mutex in traces and messages.
-    pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = Arc::from(name.into());
+    pub fn named(mut self, name: impl AsRef<str>) -> Self {
+        self.name = crate::names::given_name(self.binding.object, name.as_ref());
         self
     }
 
