@@ -220,8 +220,9 @@ impl HappensBefore {
                 }
             }
             Effect::Overwrite(object) => {
-                if let Some(row) = self.objects.get_mut(object * self.width..) {
-                    row[..self.width].fill(0);
+                let width = self.width;
+                if let Some(row) = self.objects.get_mut(object * width..(object + 1) * width) {
+                    row.fill(0);
                 }
             }
             Effect::Spawn(child) => self.spawn(thread, child),
