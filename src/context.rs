@@ -212,6 +212,12 @@ pub(crate) struct Log {
     recorded: bool,
     /// False when only happens-before is recorded ([`Recording::Races`]): no event is kept.
     pub(crate) traced: bool,
+    /// Happens-before is kept: the execution is recorded and has made a `Shared`, the only
+    /// object whose accesses can race. Until then the clocks are left alone: whether two
+    /// accesses made later are ordered depends only on what synchronises between them,
+    /// later still. A model without plain shared variables (only locks and atomics) never
+    /// pays for them.
+    races_checked: bool,
     /// Events of an untraced execution so far: happens-before numbers them as a trace would.
     untraced_events: usize,
 }
@@ -273,6 +279,7 @@ impl Log {
             objects,
             recorded,
             traced,
+            races_checked,
             untraced_events,
         } = self;
         threads.clear();
@@ -292,6 +299,7 @@ impl Log {
         *objects = ObjectId::default();
         *recorded = false;
         *traced = false;
+        *races_checked = false;
         *untraced_events = 0;
     }
 
@@ -361,7 +369,7 @@ impl Log {
     /// message).
     #[inline]
     fn take_effect(&mut self, thread: usize, op: Op, effect: Effect) {
-        if self.recorded {
+        if self.races_checked {
             let index = self.events.len() + self.untraced_events;
             self.happens_before.apply(thread, index, effect);
         }
@@ -887,6 +895,13 @@ impl Execution {
         let log = self.log();
         let thread = &log.threads[index];
         (thread.life.clone(), thread.terminated)
+    }
+
+    /// A `Shared` is made: from now on its accesses, and every synchronisation that may
+    /// order them, go into happens-before (see `Log::races_checked`).
+    pub(crate) fn check_races(&self) {
+        let mut log = self.log();
+        log.races_checked = log.recorded;
     }
 
     /// The process of thread `index` and its parent process.

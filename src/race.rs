@@ -144,8 +144,9 @@ impl HappensBefore {
         &self.races
     }
 
-    /// Empties this state for a new execution, keeping its buffers and width: a zero row
-    /// is a clock that has seen nothing, and an object's zero row no release.
+    /// Empties this state for a new execution, keeping its buffers and width: each thread
+    /// in its first epoch, having seen nothing of the others, and an object's zero row no
+    /// release.
     pub(crate) fn reset(&mut self) {
         self.threads.fill(0);
         self.objects.fill(0);
@@ -154,8 +155,18 @@ impl HappensBefore {
             history.reads.clear();
         }
         self.races.clear();
-        if let Some(main) = self.threads.first_mut() {
-            *main = 1;
+        self.begin_epochs(0);
+    }
+
+    /// Puts every thread from row `first` on in its first epoch. A spawn overwrites its
+    /// child's row; a thread that had none when the clocks began (they begin with the first
+    /// `Shared`: see `Log::races_checked`) keeps this one. Its own entry must not stay 0,
+    /// which its accesses would carry as their epoch, and which no later access could ever
+    /// find unordered.
+    fn begin_epochs(&mut self, first: usize) {
+        let rows = self.threads.len() / self.width;
+        for thread in first..rows {
+            self.threads[thread * self.width + thread] = 1;
         }
     }
 
@@ -173,12 +184,9 @@ impl HappensBefore {
 
     #[cold]
     fn grow_threads(&mut self, end: usize) {
-        let was_empty = self.threads.is_empty();
+        let rows = self.threads.len() / self.width;
         self.threads.resize(end, 0);
-        if was_empty {
-            // The main thread begins in its first epoch, as a spawned thread does.
-            self.threads[0] = 1;
-        }
+        self.begin_epochs(rows);
     }
 
     #[cold]

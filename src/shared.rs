@@ -84,6 +84,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
             _ => Point::Absent,
         };
         let process = running.map_or(context::MAIN_PID, |(execution, thread)| {
+            execution.check_races();
             execution.pids(thread).0
         });
         // Made in a loom or shuttle execution, it is used on that execution's OS thread only

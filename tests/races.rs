@@ -195,3 +195,67 @@ fn a_relaxed_store_to_an_atomic_made_after_a_used_lock_is_an_ordinary_step() {
     .run();
     assert!(report.is_proved(), "{report}");
 }
+
+/// A `Shared` made after a thread has started, handed to that thread under a lock. The thread writes it while holding the lock (before any release of its
+/// own since the variable was made), then raises a flag with `store`; the main thread,
+/// seeing the flag with `load`, writes it too. Relaxed, the second write races the first
+/// (always after it in time, never ordered); release and acquire order them.
+fn late_shared(store: Ordering, load: Ordering) -> impl Fn() + Send + Sync + 'static {
+    move || {
+        let slot: Arc<Mutex<Option<Arc<Shared<i32>>>>> = Arc::new(Mutex::new(None).named("slot"));
+        let started = Arc::new(AtomicBool::new(false).named("started"));
+        let written = Arc::new(AtomicBool::new(false).named("written"));
+        let (s, b, w) = (
+            Arc::clone(&slot),
+            Arc::clone(&started),
+            Arc::clone(&written),
+        );
+        let writer = thread::Builder::new()
+            .name("writer".into())
+            .spawn(move || {
+                let held = s.lock().unwrap();
+                let published = held.is_some();
+                if let Some(value) = held.as_ref() {
+                    value.set(1);
+                }
+                drop(held);
+                if published {
+                    w.store(true, store);
+                }
+            })
+            .unwrap();
+        let value = Arc::new(Shared::new(0).named("value"));
+        *slot.lock().unwrap() = Some(Arc::clone(&value));
+        if written.load(load) {
+            value.set(2);
+        }
+        writer.join().unwrap();
+    }
+}
+
+#[test]
+fn a_shared_made_after_threads_began_is_checked_from_its_making_on() {
+    // Happens-before is kept only from the first `Shared` on (`Log::races_checked`): the
+    // writer, spawned before, must still be in an epoch its accesses can be told apart by.
+    for engine in checkers() {
+        let racy = explore(late_shared(Ordering::Relaxed, Ordering::Relaxed))
+            .engine(engine.clone())
+            .run();
+        let cx = racy.counterexample().expect("relaxed flag: a race");
+        assert_eq!(cx.kind(), CounterexampleKind::DataRace, "{engine}\n{racy}");
+        let race = cx.race().expect("a race is named");
+        let trace = cx.trace();
+        let threads = [race.first, race.second].map(|e| &*trace.threads[trace.events[e].thread]);
+        assert_eq!(threads, ["writer", "main"], "{engine}\n{racy}");
+
+        let ordered = explore(late_shared(Ordering::Release, Ordering::Acquire))
+            .engine(engine.clone())
+            .run();
+        let held = if engine.is_exhaustive() {
+            ordered.is_proved()
+        } else {
+            ordered.is_passed()
+        };
+        assert!(held, "{engine}\n{ordered}");
+    }
+}
