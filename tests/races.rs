@@ -196,20 +196,16 @@ fn a_relaxed_store_to_an_atomic_made_after_a_used_lock_is_an_ordinary_step() {
     assert!(report.is_proved(), "{report}");
 }
 
-/// A `Shared` made after a thread has started, handed to that thread under a lock. The thread writes it while holding the lock (before any release of its
-/// own since the variable was made), then raises a flag with `store`; the main thread,
-/// seeing the flag with `load`, writes it too. Relaxed, the second write races the first
+/// A `Shared` made after a thread has started, handed to that thread under a lock. The
+/// thread writes it while holding the lock (before any release of its own since the
+/// variable was made), then raises a flag with `store`; the main thread, seeing the flag
+/// with `load`, writes it too. Relaxed, the second write races the first
 /// (always after it in time, never ordered); release and acquire order them.
 fn late_shared(store: Ordering, load: Ordering) -> impl Fn() + Send + Sync + 'static {
     move || {
         let slot: Arc<Mutex<Option<Arc<Shared<i32>>>>> = Arc::new(Mutex::new(None).named("slot"));
-        let started = Arc::new(AtomicBool::new(false).named("started"));
         let written = Arc::new(AtomicBool::new(false).named("written"));
-        let (s, b, w) = (
-            Arc::clone(&slot),
-            Arc::clone(&started),
-            Arc::clone(&written),
-        );
+        let (s, w) = (Arc::clone(&slot), Arc::clone(&written));
         let writer = thread::Builder::new()
             .name("writer".into())
             .spawn(move || {
