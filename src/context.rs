@@ -12,7 +12,6 @@
 
 use crate::engine;
 use crate::event_log::{EventLog, Logged};
-use crate::names;
 use crate::race::{Effect, HappensBefore, ObjectId};
 use crate::report::CounterexampleKind;
 use crate::trace::{Op, Trace, Value};
@@ -63,6 +62,42 @@ pub(crate) struct Binding {
     /// The object belongs to an unrecorded std run without chaos: a mutex's uncontended
     /// lock takes the light path (see [`light_step`]).
     pub(crate) light: bool,
+}
+
+impl Binding {
+    /// The name an object gets until it is `named`: `mutex1`, `shared2`, ...
+    pub(crate) fn default_name(&self, kind: &'static str) -> Arc<str> {
+        if self.object == 0 {
+            return Arc::from(kind);
+        }
+        // The executions of one exploration make their objects in the same order, mostly:
+        // the name made for this number last time is likely the one wanted now, and a copy
+        // of it costs less than formatting and allocating anew (most objects are then
+        // `named`, and this name is dropped).
+        DEFAULT_NAMES.with_borrow_mut(|names| {
+            if let Some((made_for, name)) = names.get(self.object) {
+                if std::ptr::eq(*made_for, kind) {
+                    return Arc::clone(name);
+                }
+            }
+            let name: Arc<str> = Arc::from(format!("{kind}{}", self.object));
+            if self.object < DEFAULT_NAMES_KEPT {
+                if names.len() <= self.object {
+                    names.resize(self.object + 1, ("", Arc::from("")));
+                }
+                names[self.object] = (kind, Arc::clone(&name));
+            }
+            name
+        })
+    }
+}
+
+/// Default names are kept for the objects numbered below this.
+const DEFAULT_NAMES_KEPT: usize = 1 << 10;
+
+thread_local! {
+    /// The default name last made for each object number, with the kind it was made for.
+    static DEFAULT_NAMES: RefCell<Vec<(&'static str, Arc<str>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Why an execution stopped early, recorded where it happened.
@@ -127,9 +162,9 @@ pub(crate) struct ThreadState {
 
 impl ThreadState {
     /// A thread of the main process that no model thread spawned (the main thread).
-    pub(crate) fn unspawned(label: Arc<str>, status: Status) -> Self {
+    pub(crate) fn unspawned(label: &str, status: Status) -> Self {
         ThreadState {
-            label,
+            label: Arc::from(label),
             named: true,
             status,
             parent: None,
@@ -723,10 +758,7 @@ impl Execution {
             Backend::Loom if !loom_probes => crate::shared::Point::Absent,
             _ => crate::shared::Point::new(backend),
         };
-        let log = Log::fresh(
-            recording,
-            ThreadState::unspawned(names::thread_label(0, Some("main")), Status::Running),
-        );
+        let log = Log::fresh(recording, ThreadState::unspawned("main", Status::Running));
         let recorded = recording != Recording::Off;
         LIVE_EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         Arc::new(Execution {
@@ -803,7 +835,10 @@ impl Execution {
         let mut log = self.log();
         let index = log.threads.len();
         let named = name.is_some();
-        let label = names::thread_label(index, name);
+        let label = match name {
+            Some(name) => Arc::from(name),
+            None => Arc::from(format!("thread-{index}")),
+        };
         // A thread belongs to its spawner's process: it shares the process's life point and
         // stops with it (see `make_process` for a new process's first thread).
         let spawner = &log.threads[parent];
@@ -1689,6 +1724,27 @@ mod tests {
             .join()
             .unwrap();
         assert_eq!(Arc::strong_count(&second), 1);
+    }
+
+    #[test]
+    fn a_default_name_is_its_kind_and_number_whatever_was_named_before() {
+        let binding = |object| Binding {
+            backend: Backend::Std,
+            execution: 1,
+            object,
+            light: false,
+        };
+        assert_eq!(&*binding(0).default_name("mutex"), "mutex");
+        assert_eq!(&*binding(3).default_name("mutex"), "mutex3");
+        // The same number for another kind (another model, or another path through one).
+        assert_eq!(&*binding(3).default_name("shared"), "shared3");
+        assert_eq!(&*binding(3).default_name("shared"), "shared3");
+        assert_eq!(&*binding(3).default_name("mutex"), "mutex3");
+        let far = DEFAULT_NAMES_KEPT + 5;
+        assert_eq!(
+            *binding(far).default_name("atomic"),
+            *format!("atomic{far}")
+        );
     }
 
     fn recorded_execution() -> Arc<Execution> {

@@ -147,7 +147,6 @@ pub mod json;
 mod turn_cell;
 pub use files::Checks;
 mod minimize;
-mod names;
 mod panic_hook;
 mod parallel;
 pub mod process;

@@ -73,7 +73,7 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     /// A new shared variable holding `value`, bound to the running execution.
     pub fn new(value: T) -> Self {
         let binding = context::bind();
-        let name = crate::names::default_name("shared", binding.object);
+        let name = binding.default_name("shared");
         let running = context::current_thread();
         // Without a scheduling point per access the engine object would never be touched,
         // yet loom would track it through every execution.
@@ -103,8 +103,8 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     }
 
     /// Names the variable in traces and messages.
-    pub fn named(mut self, name: impl AsRef<str>) -> Self {
-        self.name = crate::names::given_name(self.binding.object, name.as_ref());
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Arc::from(name.into());
         self
     }
 

@@ -590,7 +590,7 @@ mod tests {
         notes: impl FnOnce(&mut Log),
     ) -> Vec<Transition> {
         use crate::context::{Status, ThreadState};
-        let thread = |label: &str| ThreadState::unspawned(Arc::from(label), Status::Finished);
+        let thread = |label: &str| ThreadState::unspawned(label, Status::Finished);
         let mut log = Log::default();
         log.threads = vec![thread("main"), thread("a")];
         for (at, &(thread, op, object)) in events.iter().enumerate() {

@@ -74,12 +74,12 @@ macro_rules! atomic {
                     Backend::Loom => Inner::Loom(engine::loom::$name::new(value)),
                     Backend::Shuttle => Inner::Shuttle(engine::shuttle::$name::new(value)),
                 };
-                $name { name: crate::names::default_name($kind, binding.object), binding, inner }
+                $name { name: binding.default_name($kind), binding, inner }
             }
 
             /// Names the atomic in traces and messages.
-            pub fn named(mut self, name: impl AsRef<str>) -> Self {
-                self.name = crate::names::given_name(self.binding.object, name.as_ref());
+            pub fn named(mut self, name: impl Into<String>) -> Self {
+                self.name = Arc::from(name.into());
                 self
             }
 

@@ -191,7 +191,7 @@ impl<T> Mutex<T> {
             context::Backend::Shuttle => Lock::Shuttle(engine::shuttle::Mutex::new(())),
         };
         Mutex {
-            name: crate::names::default_name("mutex", binding.object),
+            name: binding.default_name("mutex"),
             binding,
             held: UnsafeCell::new(Held::default()),
             lock,
@@ -200,8 +200,8 @@ impl<T> Mutex<T> {
     }
 
     /// Names the mutex in traces and messages.
-    pub fn named(mut self, name: impl AsRef<str>) -> Self {
-        self.name = crate::names::given_name(self.binding.object, name.as_ref());
+    pub fn named(mut self, name: impl Into<String>) -> Self {
+        self.name = Arc::from(name.into());
         self
     }
 
