@@ -103,8 +103,8 @@ impl<T: Clone + fmt::Debug> Shared<T> {
     }
 
     /// Names the variable in traces and messages.
-    pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = Arc::from(name.into());
+    pub fn named(mut self, name: impl AsRef<str>) -> Self {
+        self.name = Arc::from(name.as_ref());
         self
     }
 

@@ -78,8 +78,8 @@ macro_rules! atomic {
             }
 
             /// Names the atomic in traces and messages.
-            pub fn named(mut self, name: impl Into<String>) -> Self {
-                self.name = Arc::from(name.into());
+            pub fn named(mut self, name: impl AsRef<str>) -> Self {
+                self.name = Arc::from(name.as_ref());
                 self
             }
 

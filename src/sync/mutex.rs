@@ -200,8 +200,8 @@ impl<T> Mutex<T> {
     }
 
     /// Names the mutex in traces and messages.
-    pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.name = Arc::from(name.into());
+    pub fn named(mut self, name: impl AsRef<str>) -> Self {
+        self.name = Arc::from(name.as_ref());
         self
     }
 
