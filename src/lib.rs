@@ -76,9 +76,10 @@
 //!   variables, are confined to the exploring OS thread (checked, no lock: a locked
 //!   instruction per access showed in the rates); on real threads they sit behind mutexes.
 //! * **Happens-before.** While events are recorded, vector clocks follow spawn, join,
-//!   unlock→lock and release→acquire atomics. Two accesses to a `Shared`, one a write, that
-//!   they do not order are a [`Race`], reported as a data race even when the outcome was
-//!   right. The same log, read backwards, finds lost updates and check-then-act steps.
+//!   unlock→lock and release→acquire atomics, from the execution's first `Shared` on (only
+//!   its accesses can race, and what orders two of them happens between them). Two
+//!   accesses to a `Shared`, one a write, that they do not order are a [`Race`], reported
+//!   as a data race even when the outcome was right. The same log, read backwards, finds lost updates and check-then-act steps.
 //! * **Rendering.** [`Style`] fits the trace to a width (120 columns by default): threads
 //!   that take no part in the failure share one column, steps far from the marked ones are
 //!   elided with a count, and colour is used only on a terminal without `NO_COLOR`.
