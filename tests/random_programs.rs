@@ -3,7 +3,7 @@
 //! that can deadlock must deadlock under both searches (a deadlock ends a search, so there
 //! the verdicts are compared, not the outcomes). The programs mix what the reduction
 //! reasons about: critical sections on two locks, nested ones taking both locks in either
-//! order (the deadlocks), `try_lock`, atomic adds, stores and loads, plain `Shared`
+//! order (the deadlocks), `try_lock`, atomic adds, stores (some relaxed) and loads, plain `Shared`
 //! variables under a lock (whose accesses the default reduction does not make scheduling
 //! points), printed lines and the output read back, spawn and join, and threads that spawn
 //! and join threads of their own.
@@ -31,8 +31,9 @@ enum Step {
     FetchAdd(usize),
     /// Load atomic `a`.
     Load(usize),
-    /// Store the thread's number in atomic `a`.
-    Store(usize),
+    /// Store the thread's number in atomic `a`, sequentially consistent or relaxed (a
+    /// relaxed store ends the release sequence: see `race::Effect::Overwrite`).
+    Store(usize, Ordering),
     /// Lock mutex `m` and add the thread's number to the plain variable it guards, seeing
     /// the value before.
     Guarded(usize),
@@ -58,7 +59,8 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..2usize).prop_map(Step::TryLock),
         1 => (0..2usize).prop_map(Step::FetchAdd),
         1 => (0..2usize).prop_map(Step::Load),
-        1 => (0..2usize).prop_map(Step::Store),
+        1 => (0..2usize, prop_oneof![Just(Ordering::SeqCst), Just(Ordering::Relaxed)])
+            .prop_map(|(a, order)| Step::Store(a, order)),
         1 => (0..2usize).prop_map(Step::Guarded),
         1 => (0..2usize).prop_map(Step::Peek),
         1 => (0..2usize).prop_map(Step::HoldAcross),
@@ -144,7 +146,7 @@ fn perform(objects: &Arc<Objects>, who: usize, step: Step, seen: &mut Vec<String
             let now = objects.atomics[a].load(Ordering::SeqCst);
             seen.push(format!("{who} a{a}={now}"));
         }
-        Step::Store(a) => objects.atomics[a].store(who, Ordering::SeqCst),
+        Step::Store(a, order) => objects.atomics[a].store(who, order),
         Step::Guarded(m) => {
             let _held = objects.locks[m].lock().unwrap();
             let before = objects.guarded[m].get();
