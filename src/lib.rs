@@ -79,7 +79,8 @@
 //!   unlock→lock and release→acquire atomics, from the execution's first `Shared` on (only
 //!   its accesses can race, and what orders two of them happens between them). Two
 //!   accesses to a `Shared`, one a write, that they do not order are a [`Race`], reported
-//!   as a data race even when the outcome was right. The same log, read backwards, finds lost updates and check-then-act steps.
+//!   as a data race even when the outcome was right. The same log, read backwards, finds
+//!   lost updates and check-then-act steps.
 //! * **Rendering.** [`Style`] fits the trace to a width (120 columns by default): threads
 //!   that take no part in the failure share one column, steps far from the marked ones are
 //!   elided with a count, and colour is used only on a terminal without `NO_COLOR`.
