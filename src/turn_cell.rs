@@ -62,7 +62,7 @@ impl<T> TurnCell<T> {
     }
 
     /// A cell that only this OS thread may reach: no lock, but a check of the thread.
-    pub(crate) fn confined(value: T) -> Self {
+    fn confined(value: T) -> Self {
         TurnCell {
             value: UnsafeCell::new(value),
             turns: Turns::Confined {
