@@ -340,13 +340,15 @@ fn shuttle_office(sellers: usize, tickets: i64, iterations: usize, seed: u64, ta
 fn row(name: &str, compared: &Alternated) {
     let (raw, ours) = (&compared.first, &compared.second);
     println!(
-        "| {name} | {} | {:.0}/s | {} | {:.0}/s | {:.2} | {:.2} |",
+        "| {name} | {} | {:.0}/s | {} | {:.0}/s | {:.2} | {:.2} | {:.2}–{:.2} |",
         raw.executions,
         raw.rate(),
         ours.executions,
         ours.rate(),
         compared.ratio(),
-        compared.paired
+        compared.median(),
+        compared.middle_half().0,
+        compared.middle_half().1,
     );
 }
 
@@ -447,17 +449,19 @@ fn main() {
     }
 }
 
-/// Executions per second, raw engines against the same models through the facade, and
-/// sampling with one and two jobs.
-/// Rounds of each `rates` comparison: the two sides run alternately this many times.
+/// Rounds of a `rates` comparison of loom (short runs, and ratios within a few points of
+/// the issue's 0.95: an odd number, so that the median is one round's ratio).
+const LOOM_ROUNDS: usize = 11;
+
+/// Rounds of the other `rates` comparisons (sampling; a run of each side takes longer).
 const ROUNDS: usize = 5;
 
-/// Both sides of a comparison run alternately: each one's fastest run, and the median
-/// over the rounds of the second's rate against the first's in the same round.
+/// Both sides of a comparison run alternately: each one's fastest run, and the second's
+/// rate against the first's in each round, in increasing order.
 struct Alternated {
     first: Figure,
     second: Figure,
-    paired: f64,
+    paired: Vec<f64>,
 }
 
 impl Alternated {
@@ -465,42 +469,65 @@ impl Alternated {
     fn ratio(&self) -> f64 {
         self.second.rate() / self.first.rate()
     }
+
+    /// The median over the rounds of the ratio within a round.
+    fn median(&self) -> f64 {
+        self.paired[self.paired.len() / 2]
+    }
+
+    /// The lowest and highest round ratios once the lowest and highest quarter are left
+    /// out: how far a single round can be trusted.
+    fn middle_half(&self) -> (f64, f64) {
+        let quarter = self.paired.len() / 4;
+        (
+            self.paired[quarter],
+            self.paired[self.paired.len() - 1 - quarter],
+        )
+    }
 }
 
-/// Runs `first` and `second` alternately [`ROUNDS`] times and keeps each one's fastest run.
+/// Runs `first` and `second` alternately `rounds` times and keeps each one's fastest run.
 /// On a shared host, interference only ever slows a run down: the best of several runs is
 /// the truest figure of each side, and alternating puts both through the same spells of
 /// load. (A single pair of runs read ratios from 0.62 to 1.09 on one quiet day.) The two
 /// runs of a round, a moment apart, mostly share their spell of load: the median of the
 /// rounds' ratios is the steadier figure when the load comes and goes.
-fn best_of_alternated(first: impl Fn() -> Figure, second: impl Fn() -> Figure) -> Alternated {
+fn best_of_alternated(
+    rounds: usize,
+    first: impl Fn() -> Figure,
+    second: impl Fn() -> Figure,
+) -> Alternated {
     let faster = |a: Figure, b: Figure| if b.rate() > a.rate() { b } else { a };
     let (mut best_first, mut best_second) = (first(), second());
-    let mut ratios = vec![best_second.rate() / best_first.rate()];
-    for _ in 1..ROUNDS {
+    let mut paired = vec![best_second.rate() / best_first.rate()];
+    for _ in 1..rounds {
         let (one, two) = (first(), second());
-        ratios.push(two.rate() / one.rate());
+        paired.push(two.rate() / one.rate());
         best_first = faster(best_first, one);
         best_second = faster(best_second, two);
     }
-    ratios.sort_by(f64::total_cmp);
+    paired.sort_by(f64::total_cmp);
     Alternated {
         first: best_first,
         second: best_second,
-        paired: ratios[ratios.len() / 2],
+        paired,
     }
 }
 
+/// Executions per second, raw engines against the same models through the facade, and
+/// sampling with one and two jobs.
 fn rates() {
     println!(
-        "Best of {ROUNDS} alternated runs of each side; the last column is the median over the \
-         rounds of the ratio of the two runs of a round.\n\n\
-         | model, engine | raw executions | raw rate | interleavings executions | interleavings rate | rate ratio | median ratio of the rounds |"
+        "Best of {LOOM_ROUNDS} (loom) or {ROUNDS} (PCT) alternated runs of each side; the last \
+         columns are the median over the rounds of the ratio of the two runs of a round, and \
+         the range of the middle half of those ratios.\n\n\
+         | model, engine | raw executions | raw rate | interleavings executions | interleavings rate | rate ratio | median ratio of the rounds | middle half of the rounds |"
     );
-    println!("| --- | --- | --- | --- | --- | --- | --- |");
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     // One search of the counter takes 2.5 ms: a run of one search each read anywhere from
     // 0.87 to 0.99 on one quiet day, so each run makes several.
     let compared = best_of_alternated(
+        LOOM_ROUNDS,
         || repeated(COUNTER_SEARCHES, || raw(loom_counter)),
         || {
             repeated(COUNTER_SEARCHES, || {
@@ -513,11 +540,13 @@ fn rates() {
         &compared,
     );
     let compared = best_of_alternated(
+        LOOM_ROUNDS,
         || raw(|| loom_tickets_natural(3, 3)),
         || ours(TicketSale::guarded(3, 3), Engine::loom(), 1),
     );
     row("tickets(3,3)/mutex, loom (default reduction)", &compared);
     let compared = best_of_alternated(
+        LOOM_ROUNDS,
         || raw(|| loom_tickets_cell(3, 3)),
         || ours(TicketSale::guarded(3, 3), Engine::loom(), 1),
     );
@@ -526,6 +555,7 @@ fn rates() {
         &compared,
     );
     let compared = best_of_alternated(
+        LOOM_ROUNDS,
         || raw(|| loom_tickets_cell_every(3, 3)),
         || {
             ours(
@@ -544,12 +574,14 @@ fn rates() {
         )
     };
     let compared = best_of_alternated(
+        ROUNDS,
         || raw(|| shuttle_tickets(10, 50, 10_000, 1)),
         || pct(10_000, 1),
     );
     row("tickets(10,50)/mutex, PCT 10,000", &compared);
     // What recording (the trace, happens-before) costs: the same run without it.
     let compared = best_of_alternated(
+        ROUNDS,
         || raw(|| shuttle_tickets(10, 50, 10_000, 1)),
         || {
             ours(
@@ -561,6 +593,7 @@ fn rates() {
     );
     row("tickets(10,50)/mutex, PCT 10,000, unrecorded", &compared);
     let compared = best_of_alternated(
+        ROUNDS,
         || raw(|| shuttle_office(10, 50, 10_000, 1, false)),
         || pct(10_000, 1),
     );
@@ -571,6 +604,7 @@ fn rates() {
     // What the machine itself gives two threads: raw shuttle on one OS thread, then two
     // raw runs of half the iterations each on two OS threads at once.
     let machine = best_of_alternated(
+        ROUNDS,
         || raw(|| shuttle_tickets(10, 50, 10_000, 1)),
         || {
             raw(|| {
@@ -582,28 +616,28 @@ fn rates() {
             })
         },
     );
-    let short = best_of_alternated(|| pct(10_000, 1), || pct(10_000, 2));
+    let short = best_of_alternated(ROUNDS, || pct(10_000, 1), || pct(10_000, 2));
     // Chunks of 1,000 are dealt to the jobs as they free up, so a longer run loses less
     // to the last chunk, when one job may already be idle.
-    let long = best_of_alternated(|| pct(40_000, 1), || pct(40_000, 2));
+    let long = best_of_alternated(ROUNDS, || pct(40_000, 1), || pct(40_000, 2));
     println!();
     println!(
         "PCT 40,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2} (median of the rounds {:.2})",
         long.first.rate(),
         long.second.rate(),
         long.ratio(),
-        long.paired
+        long.median()
     );
     println!(
         "PCT 10,000 on tickets(10,50)/mutex: jobs 1 {:.0}/s, jobs 2 {:.0}/s, ratio {:.2} (median {:.2}); raw shuttle on one and two OS threads: {:.0}/s, {:.0}/s, ratio {:.2} (median {:.2}; the machine's ceiling)",
         short.first.rate(),
         short.second.rate(),
         short.ratio(),
-        short.paired,
+        short.median(),
         machine.first.rate(),
         machine.second.rate(),
         machine.ratio(),
-        machine.paired
+        machine.median()
     );
     println!();
 }
