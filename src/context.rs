@@ -1229,24 +1229,37 @@ impl Execution {
         }
     }
 
-    /// Standard output's scheduling point.
+    /// Standard output's scheduling point, passed by a printed line.
     pub(crate) fn pass_stdout_point(&self) {
-        self.pass(&self.stdout);
+        self.pass(&self.stdout, true);
+    }
+
+    /// Standard output's scheduling point under loom, passed by reading the lines printed
+    /// so far: a read, so that loom orders it against other threads' prints (and not
+    /// against other reads). Without it loom sees nothing shared between a print and a
+    /// read of the output, and its reduction explores only one of their orders. (Shuttle's
+    /// searches need no point here: a read falls between two of the thread's steps, which
+    /// the samplers order freely and the DFS's reduction orders by `Log::output_reads`.)
+    pub(crate) fn read_stdout_point(&self) {
+        if self.backend == Backend::Loom {
+            self.pass(&self.stdout, false);
+        }
     }
 
     /// `thread::sleep`'s scheduling point.
     pub(crate) fn pass_clock_point(&self) {
-        self.pass(&self.clock);
+        self.pass(&self.clock, true);
     }
 
-    /// Passes one of the execution's own scheduling points; under loom without probes,
-    /// notes that the search must run again with them.
-    fn pass(&self, point: &crate::shared::Point) {
+    /// Passes one of the execution's own scheduling points (as a write, or a read); under
+    /// loom without probes, notes that the search must run again with them.
+    fn pass(&self, point: &crate::shared::Point, write: bool) {
         match point {
             crate::shared::Point::Absent if self.backend == Backend::Loom => {
                 self.unprobed.store(true, Ordering::Relaxed);
             }
-            point => point.write(),
+            point if write => point.write(),
+            point => point.read(),
         }
     }
 

@@ -70,5 +70,8 @@ pub fn print_line(line: String) {
 
 /// The lines printed so far in the running execution, in order (empty outside one).
 pub fn output() -> Vec<String> {
-    context::current().map_or_else(Vec::new, |execution| execution.output())
+    context::current().map_or_else(Vec::new, |execution| {
+        execution.read_stdout_point();
+        execution.output()
+    })
 }

@@ -1,9 +1,10 @@
-//! The DFS's partial-order reduction against the unreduced DFS on random race-free
-//! programs: same verdict, same set of outcomes, for every generated program. A program
-//! that can deadlock must deadlock under both searches (a deadlock ends a search, so there
-//! the verdicts are compared, not the outcomes). The programs mix what the reduction
-//! reasons about: critical sections on two locks, nested ones taking both locks in either
-//! order (the deadlocks), `try_lock`, atomic adds, stores (some relaxed) and loads, plain `Shared`
+//! The DFS's partial-order reduction, and loom, against the unreduced DFS on random
+//! race-free programs: same verdict, same set of outcomes, for every generated program (loom
+//! may reach more where its memory model lets a load read an older store). A program that
+//! can deadlock must deadlock under every search (a deadlock ends a search, so there the
+//! verdicts are compared, not the outcomes). The programs mix what the reduction reasons
+//! about: critical sections on two locks, nested ones taking both locks in either order (the
+//! deadlocks), `try_lock`, atomic adds, stores (some relaxed) and loads, plain `Shared`
 //! variables under a lock (whose accesses the default reduction does not make scheduling
 //! points), printed lines and the output read back, spawn and join, and threads that spawn
 //! and join threads of their own.
@@ -302,6 +303,96 @@ fn the_reduction_reaches_every_outcome_of_many_fresh_random_programs() {
         200_000,
     );
     eprintln!("{deadlocking} of 500 programs could deadlock");
+}
+
+/// Compares loom's exhaustive search (default reduction: plain accesses are not scheduling
+/// points) with the unreduced DFS on `cases` programs drawn from `rng`: an engine the
+/// project does not write against its own search. Both must find the same deadlocks; loom
+/// must reach every outcome the DFS reaches. Loom may reach more: it models the C++ memory
+/// model, where a load can read a store that an interleaving of whole steps already
+/// overwrote (a relaxed store; its approximation of `SeqCst`), so outcomes beyond the DFS's
+/// are allowed only in programs with a plain load or store of an atomic. Programs too large
+/// for either search within `budget` executions are drawn again. Returns how many could
+/// deadlock.
+fn compare_with_loom(cases: u32, rng: TestRng, budget: u64) -> u32 {
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let deadlocking = std::cell::Cell::new(0);
+    let result = runner.run(&program(), |program| {
+        let unreduced = Engine::dfs()
+            .reduction(Reduction::Off)
+            .max_iterations(budget);
+        let every_order = Explorer::new(program.clone()).engine(unreduced).run();
+        let deadlocks = deadlocked(&every_order);
+        prop_assume!(
+            deadlocks || every_order.is_proved(),
+            "too large for the unreduced search"
+        );
+        let loom = Explorer::new(program.clone())
+            .engine(Engine::loom().max_iterations(budget))
+            .run();
+        prop_assert_eq!(
+            deadlocked(&loom),
+            deadlocks,
+            "deadlock found by one engine only; loom:\n{}\nDFS:\n{}",
+            loom,
+            every_order
+        );
+        if deadlocks {
+            deadlocking.set(deadlocking.get() + 1);
+            return Ok(());
+        }
+        prop_assert!(loom.counterexample().is_none(), "{}", loom);
+        prop_assume!(loom.is_proved(), "too large for loom");
+        let outcomes = |report: &Report<Vec<String>>| -> BTreeSet<Vec<String>> {
+            report.outcomes().keys().cloned().collect()
+        };
+        let (by_loom, by_dfs) = (outcomes(&loom), outcomes(&every_order));
+        let missed: Vec<_> = by_dfs.difference(&by_loom).collect();
+        prop_assert!(missed.is_empty(), "loom missed {:?}", missed);
+        let plain_atomic_access = program
+            .threads
+            .iter()
+            .flatten()
+            .chain(&program.main)
+            .any(|step| matches!(step, Step::Load(_) | Step::Store(..)));
+        if !plain_atomic_access {
+            let extra: Vec<_> = by_loom.difference(&by_dfs).collect();
+            prop_assert!(extra.is_empty(), "only loom reached {:?}", extra);
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+    deadlocking.get()
+}
+
+#[test]
+fn loom_and_the_unreduced_dfs_reach_the_same_outcomes_of_random_programs() {
+    let deadlocking =
+        compare_with_loom(40, TestRng::deterministic_rng(RngAlgorithm::ChaCha), 50_000);
+    eprintln!("{deadlocking} of 40 programs could deadlock");
+    assert!(
+        (3..=37).contains(&deadlocking),
+        "{deadlocking} of 40 deadlock"
+    );
+}
+
+/// The same with fresh programs each time: `cargo test -- --ignored random_programs`.
+#[test]
+#[ignore = "a soak test: hundreds of random programs, minutes"]
+fn loom_and_the_unreduced_dfs_reach_the_same_outcomes_of_many_fresh_random_programs() {
+    let deadlocking = compare_with_loom(
+        300,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed()),
+        200_000,
+    );
+    eprintln!("{deadlocking} of 300 programs could deadlock");
 }
 
 /// True if the search ended on a deadlock (and on nothing else: these programs have no

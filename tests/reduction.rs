@@ -278,6 +278,18 @@ fn programs() -> Vec<Program> {
                 io::output()
             },
         },
+        // Found by the random programs' comparison with loom: loom saw nothing shared between
+        // a print and a read of the output, and reached only the reader-first outcome.
+        Program {
+            name: "a thread reads the output while another prints",
+            run: || {
+                let reader = thread::spawn(io::output);
+                let printer = thread::spawn(|| io::println!("printed"));
+                let read = reader.join().unwrap();
+                printer.join().unwrap();
+                read
+            },
+        },
         Program {
             name: "a plain variable handed over by join",
             run: || {
