@@ -395,6 +395,86 @@ fn loom_and_the_unreduced_dfs_reach_the_same_outcomes_of_many_fresh_random_progr
     eprintln!("{deadlocking} of 300 programs could deadlock");
 }
 
+/// The samplers (shuttle's random and PCT schedulers, and the std engine on real threads
+/// where every store is sequentially consistent) against the unreduced DFS on `cases`
+/// programs: a sampler may miss outcomes, but every outcome it reaches must be one the DFS
+/// reaches, a deadlock it reports one the DFS finds, and it must report nothing else (these
+/// programs are race-free and check nothing). Real threads run only programs without relaxed stores: the
+/// hardware may let a load pass a relaxed store, which no interleaving does.
+fn compare_samplers(cases: u32, rng: TestRng, budget: u64) {
+    let config = Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(config, rng);
+    let result = runner.run(&program(), |program| {
+        let unreduced = Engine::dfs()
+            .reduction(Reduction::Off)
+            .max_iterations(budget);
+        let every_order = Explorer::new(program.clone()).engine(unreduced).run();
+        let deadlocks = deadlocked(&every_order);
+        prop_assume!(
+            deadlocks || every_order.is_proved(),
+            "too large for the unreduced search"
+        );
+        let outcomes = |report: &Report<Vec<String>>| -> BTreeSet<Vec<String>> {
+            report.outcomes().keys().cloned().collect()
+        };
+        let possible = outcomes(&every_order);
+        let relaxed = program
+            .threads
+            .iter()
+            .flatten()
+            .chain(&program.main)
+            .any(|step| matches!(step, Step::Store(_, Ordering::Relaxed)));
+        let mut samplers = vec![Engine::random(60).seed(7), Engine::pct(60, 2).seed(7)];
+        if !relaxed {
+            samplers.push(Engine::std().runs(20).chaos(7));
+        }
+        for sampler in samplers {
+            let sampled = Explorer::new(program.clone()).engine(sampler.clone()).run();
+            if let Some(cx) = sampled.counterexample() {
+                prop_assert!(
+                    cx.kind() == CounterexampleKind::Deadlock && deadlocks,
+                    "{sampler} reported what the DFS did not:\n{sampled}"
+                );
+            }
+            // A deadlock ends a search: the DFS's outcomes are then not all there are.
+            if deadlocks {
+                continue;
+            }
+            let impossible: Vec<_> = outcomes(&sampled).difference(&possible).cloned().collect();
+            prop_assert!(
+                impossible.is_empty(),
+                "{} reached outcomes the DFS did not: {:?}",
+                sampler,
+                impossible
+            );
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+}
+
+#[test]
+fn samplers_reach_only_outcomes_of_the_unreduced_dfs_on_random_programs() {
+    compare_samplers(30, TestRng::deterministic_rng(RngAlgorithm::ChaCha), 50_000);
+}
+
+/// The same with fresh programs each time: `cargo test -- --ignored random_programs`.
+#[test]
+#[ignore = "a soak test: hundreds of random programs, minutes"]
+fn samplers_reach_only_outcomes_of_the_unreduced_dfs_on_many_fresh_random_programs() {
+    compare_samplers(
+        300,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed()),
+        200_000,
+    );
+}
+
 /// True if the search ended on a deadlock (and on nothing else: these programs have no
 /// other way to fail).
 fn deadlocked(report: &Report<Vec<String>>) -> bool {
