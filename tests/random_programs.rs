@@ -44,6 +44,15 @@ enum Step {
     /// Lock mutex `m` and, holding it without touching its content, `fetch_add(1)` on atomic
     /// `m`: a section that is not quiet although its content is untouched.
     HoldAcross(usize),
+    /// Swap the thread's number into atomic `a`, seeing the value before.
+    Swap(usize),
+    /// Exchange atomic `a` from 0 to the thread's number, sequentially consistent, or
+    /// acquire-release (acquire on failure), seeing whether it did and what was there.
+    CompareExchange(usize, Ordering),
+    /// `thread::yield_now`.
+    Yield,
+    /// `thread::sleep` (time is not modelled: a scheduling point).
+    Sleep,
     /// Spawn a thread that does `fetch_add` on atomic `a`, and join it.
     Nested(usize),
     /// Print a line naming the thread.
@@ -66,6 +75,11 @@ fn step() -> impl Strategy<Value = Step> {
         1 => (0..2usize).prop_map(Step::Peek),
         1 => (0..2usize).prop_map(Step::HoldAcross),
         1 => (0..2usize).prop_map(Step::Nested),
+        1 => (0..2usize).prop_map(Step::Swap),
+        1 => (0..2usize, prop_oneof![Just(Ordering::SeqCst), Just(Ordering::AcqRel)])
+            .prop_map(|(a, order)| Step::CompareExchange(a, order)),
+        1 => Just(Step::Yield),
+        1 => Just(Step::Sleep),
         1 => Just(Step::Print),
         1 => Just(Step::ReadOutput),
     ]
@@ -169,6 +183,21 @@ fn perform(objects: &Arc<Objects>, who: usize, step: Step, seen: &mut Vec<String
             let before = child.join().unwrap();
             seen.push(format!("{who}'s child a{a}+{before}"));
         }
+        Step::Swap(a) => {
+            let before = objects.atomics[a].swap(who, Ordering::SeqCst);
+            seen.push(format!("{who} a{a}<->{before}"));
+        }
+        Step::CompareExchange(a, order) => {
+            let failure = if order == Ordering::AcqRel {
+                Ordering::Acquire
+            } else {
+                order
+            };
+            let result = objects.atomics[a].compare_exchange(0, who, order, failure);
+            seen.push(format!("{who} a{a} 0->{who}: {result:?}"));
+        }
+        Step::Yield => thread::yield_now(),
+        Step::Sleep => thread::sleep(std::time::Duration::from_millis(1)),
         Step::Print => io::println!("line of {who}"),
         Step::ReadOutput => seen.push(format!("{who} output {:?}", io::output())),
     }
@@ -311,7 +340,8 @@ fn the_reduction_reaches_every_outcome_of_many_fresh_random_programs() {
 /// must reach every outcome the DFS reaches. Loom may reach more: it models the C++ memory
 /// model, where a load can read a store that an interleaving of whole steps already
 /// overwrote (a relaxed store; its approximation of `SeqCst`), so outcomes beyond the DFS's
-/// are allowed only in programs with a plain load or store of an atomic. Programs too large
+/// are allowed only in programs with a plain load or store of an atomic, or a
+/// compare-exchange (which, when it fails, is a load). Programs too large
 /// for either search within `budget` executions are drawn again. Returns how many could
 /// deadlock.
 fn compare_with_loom(cases: u32, rng: TestRng, budget: u64) -> u32 {
@@ -354,12 +384,18 @@ fn compare_with_loom(cases: u32, rng: TestRng, budget: u64) -> u32 {
         let (by_loom, by_dfs) = (outcomes(&loom), outcomes(&every_order));
         let missed: Vec<_> = by_dfs.difference(&by_loom).collect();
         prop_assert!(missed.is_empty(), "loom missed {:?}", missed);
-        let plain_atomic_access = program
-            .threads
-            .iter()
-            .flatten()
-            .chain(&program.main)
-            .any(|step| matches!(step, Step::Load(_) | Step::Store(..)));
+        let plain_atomic_access =
+            program
+                .threads
+                .iter()
+                .flatten()
+                .chain(&program.main)
+                .any(|step| {
+                    matches!(
+                        step,
+                        Step::Load(_) | Step::Store(..) | Step::CompareExchange(..)
+                    )
+                });
         if !plain_atomic_access {
             let extra: Vec<_> = by_loom.difference(&by_dfs).collect();
             prop_assert!(extra.is_empty(), "only loom reached {:?}", extra);
