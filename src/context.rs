@@ -1234,16 +1234,13 @@ impl Execution {
         self.pass(&self.stdout, true);
     }
 
-    /// Standard output's scheduling point under loom, passed by reading the lines printed
-    /// so far: a read, so that loom orders it against other threads' prints (and not
-    /// against other reads). Without it loom sees nothing shared between a print and a
-    /// read of the output, and its reduction explores only one of their orders. (Shuttle's
-    /// searches need no point here: a read falls between two of the thread's steps, which
-    /// the samplers order freely and the DFS's reduction orders by `Log::output_reads`.)
+    /// Standard output's scheduling point, passed by reading the lines printed so far: a
+    /// read, ordered against other threads' prints (and not against other reads). Without
+    /// it, a read right after the thread's own print was one step with that print, so no
+    /// other thread's line could come between them; and loom, seeing nothing shared
+    /// between a print and a read, explored only one of their orders.
     pub(crate) fn read_stdout_point(&self) {
-        if self.backend == Backend::Loom {
-            self.pass(&self.stdout, false);
-        }
+        self.pass(&self.stdout, false);
     }
 
     /// `thread::sleep`'s scheduling point.

@@ -290,6 +290,21 @@ fn programs() -> Vec<Program> {
                 read
             },
         },
+        // Also found by them: a read of the output right after the thread's own print was
+        // one step with it, and no search but loom's put another thread's line between.
+        Program {
+            name: "a thread prints and reads the output while another prints",
+            run: || {
+                let reader = thread::spawn(|| {
+                    io::println!("first");
+                    io::output()
+                });
+                let printer = thread::spawn(|| io::println!("second"));
+                let read = reader.join().unwrap();
+                printer.join().unwrap();
+                read
+            },
+        },
         Program {
             name: "a plain variable handed over by join",
             run: || {
