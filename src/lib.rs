@@ -123,7 +123,9 @@
 //!   which cannot be told from `panic!`: it is reported as a panic. `assert!(condition)`,
 //!   `assert_eq!` (with or without a message) and a [`Model`]'s `check` are invariants.
 //! * Time is not modelled: `thread::sleep` and `Process::join_timeout` are scheduling
-//!   points. `Arc` is std's (not a scheduling point).
+//!   points. `Arc` is std's (not a scheduling point). Printing a line and reading the
+//!   output (`io::output()`) are each a scheduling point on standard output (a write and a
+//!   read), so another thread's print can fall between a thread's own print and its read.
 //! * A `Shared` is process-local memory (another process touching it is a misuse error).
 //!   Locks and atomics may be shared between modelled processes, but not with a real child
 //!   of the std engine (an [`Error::EngineLimit`] names the object). Modelled `terminate`
