@@ -603,6 +603,9 @@ pub(crate) struct Execution {
     /// Set when an operation under loom needed a probe that the execution does not have:
     /// the exploration is run again with them (see `Explorer`'s search).
     pub(crate) unprobed: AtomicBool,
+    /// Set when a model thread yielded: the engines that take a yield as "waiting for
+    /// another" never ran it on at once, which a report says (see `thread::yield_now`).
+    pub(crate) yielded: AtomicBool,
     /// The DFS's decisions so far in this execution (set by its scheduler).
     pub(crate) decision: AtomicUsize,
     /// False in an unrecorded run (see [`Engine::unrecorded`](crate::Engine::unrecorded)).
@@ -778,6 +781,7 @@ impl Execution {
             unjoined: AtomicUsize::new(0),
             loom_probes,
             unprobed: AtomicBool::new(false),
+            yielded: AtomicBool::new(false),
             decision: AtomicUsize::new(0),
             recorded,
             traced: recording == Recording::Full,

@@ -463,6 +463,7 @@ impl<M: Model> Explorer<M> {
             saved: None,
             shard: None,
             explored: state.explored,
+            deferred_yields: state.yielded && engine.defers_yields(),
         })
     }
 
@@ -643,6 +644,8 @@ struct State<O> {
     foreign: bool,
     /// Some execution under loom needed a probe that it did not have.
     unprobed: bool,
+    /// A model thread yielded in some execution (see [`Report::deferred_yields`]).
+    yielded: bool,
     /// Which budget ended the exploration, if one did.
     budget: Option<String>,
     /// The DFS's estimate of how much of its search tree it has covered.
@@ -671,6 +674,7 @@ impl<O> Default for State<O> {
             interrupted: false,
             foreign: false,
             unprobed: false,
+            yielded: false,
             budget: None,
             explored: None,
             error: None,
@@ -975,6 +979,7 @@ impl<M: Model> Job for Run<M> {
         state.unprobed |= execution
             .unprobed
             .load(std::sync::atomic::Ordering::Relaxed);
+        state.yielded |= execution.yielded.load(std::sync::atomic::Ordering::Relaxed);
         self.settle(&mut state, execution);
         // An error or a failure (panic, deadlock, ...) has made the search satisfied.
         !self.satisfied(&state)

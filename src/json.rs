@@ -36,7 +36,7 @@
 //! }
 //! ```
 
-use crate::report::{Report, Shard, Style, Verdict};
+use crate::report::{DEFERRED_YIELDS, Report, Shard, Style, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -68,6 +68,10 @@ pub struct JsonReport {
     pub counterexample: Option<JsonCounterexample>,
     /// The regression file the counterexample was saved to.
     pub saved_to: Option<String>,
+    /// [`Report::deferred_yields`]: a thread yielded under an engine that never ran it on at
+    /// once. Absent from reports written before it was added: false.
+    #[serde(default)]
+    pub deferred_yields: bool,
 }
 
 /// The verdict as data.
@@ -217,6 +221,7 @@ impl<O: Ord + std::fmt::Debug> Report<O> {
             outcomes,
             counterexample,
             saved_to: self.saved.as_ref().map(|p| p.display().to_string()),
+            deferred_yields: self.deferred_yields,
         }
     }
 }
@@ -356,6 +361,7 @@ pub fn merge(mut parts: Vec<JsonReport>) -> Result<JsonReport, String> {
         outcomes: rows,
         counterexample,
         saved_to: None,
+        deferred_yields: parts.iter().any(|p| p.deferred_yields),
     })
 }
 
@@ -365,6 +371,9 @@ impl std::fmt::Display for JsonReport {
         writeln!(f, "model:   {}", self.model)?;
         writeln!(f, "engine:  {}", self.engine)?;
         writeln!(f, "verdict: {}", self.verdict.text)?;
+        if self.deferred_yields {
+            writeln!(f, "         {DEFERRED_YIELDS}")?;
+        }
         if let Some(cx) = &self.counterexample {
             writeln!(f)?;
             write!(f, "{}", cx.rendered)?;

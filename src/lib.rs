@@ -122,6 +122,10 @@
 //! * In a closure model, `assert!(condition, "message")` panics with the message alone,
 //!   which cannot be told from `panic!`: it is reported as a panic. `assert!(condition)`,
 //!   `assert_eq!` (with or without a message) and a [`Model`]'s `check` are invariants.
+//! * A yield means "this thread waits for another": loom, the DFS and PCT do not run a
+//!   yielding thread on at once while another can step (as loom and shuttle intend, so
+//!   that spin loops end), so a proof does not cover executions in which it goes straight
+//!   on; a report whose executions yielded says so ([`thread::yield_now`]).
 //! * Time is not modelled: `thread::sleep` and `Process::join_timeout` are scheduling
 //!   points. `Arc` is std's (not a scheduling point). Printing a line and reading the
 //!   output (`io::output()`) are each a scheduling point on standard output (a write and a

@@ -186,6 +186,7 @@ fn empty_shard<M: Model>(
         saved: None,
         shard: None,
         explored: None,
+        deferred_yields: false,
     }
 }
 
@@ -332,6 +333,7 @@ impl<O: Ord + Clone> Assembly<O> {
 fn append<O: Ord + Clone>(mut total: Report<O>, part: Report<O>) -> Report<O> {
     let before = total.executions;
     total.executions += part.executions;
+    total.deferred_yields |= part.deferred_yields;
     for (outcome, count) in part.outcomes {
         *total.outcomes.entry(outcome).or_insert(0) += count;
     }

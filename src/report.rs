@@ -249,6 +249,13 @@ impl fmt::Display for Counterexample {
     }
 }
 
+/// Said under the verdict of a report whose executions yielded under an engine that never
+/// runs a yielding thread on at once ([`Report::deferred_yields`]); its second line is
+/// indented as the verdict's text.
+pub(crate) const DEFERRED_YIELDS: &str = "note: a thread yielded, and this engine never runs a yielding thread on \
+     at once:\n         executions in which it goes straight on are not covered (see \
+     thread::yield_now)";
+
 /// The result of an exploration.
 #[derive(Clone, Debug)]
 pub struct Report<O> {
@@ -269,6 +276,8 @@ pub struct Report<O> {
     /// How much of its search tree an exhaustive DFS covered, as it estimated when it
     /// stopped (see [`Report::explored_fraction`]).
     pub(crate) explored: Option<f64>,
+    /// See [`Report::deferred_yields`].
+    pub(crate) deferred_yields: bool,
 }
 
 /// Which part of a sharded search a report covers.
@@ -319,6 +328,14 @@ impl<O: Ord + fmt::Debug> Report<O> {
     /// The trace of the execution a replay ran, failing or not (`None` for other engines).
     pub fn replayed_trace(&self) -> Option<&Trace> {
         self.replayed.as_ref()
+    }
+
+    /// True when a model thread yielded under an engine that takes a yield as "this thread
+    /// waits for another" (loom, DFS, PCT): the yielding thread was never run on at once
+    /// while another could step, so executions in which it goes straight on, which real
+    /// threads can run, are not among those explored (see [`crate::thread::yield_now`]).
+    pub fn deferred_yields(&self) -> bool {
+        self.deferred_yields
     }
 
     /// The verdict.
@@ -444,6 +461,7 @@ impl<O: fmt::Debug> Report<O> {
             saved: self.saved,
             shard: self.shard,
             explored: self.explored,
+            deferred_yields: self.deferred_yields,
         }
     }
 }
@@ -518,6 +536,9 @@ impl<O: Ord + fmt::Debug> Report<O> {
         writeln!(out, "verdict: {}", self.verdict)?;
         if let Some(whole) = self.whole_search() {
             writeln!(out, "         {whole}")?;
+        }
+        if self.deferred_yields {
+            writeln!(out, "         {DEFERRED_YIELDS}")?;
         }
         match (&self.verdict, &self.replayed) {
             (Verdict::Violated(cx), _) => {
@@ -659,6 +680,7 @@ mod tests {
             saved: None,
             shard: None,
             explored: None,
+            deferred_yields: false,
         }
     }
 

@@ -345,6 +345,16 @@ impl Engine {
         matches!(self.kind, EngineKind::Loom { .. } | EngineKind::Dfs { .. })
     }
 
+    /// True for engines that never run a yielding thread on at once while another thread
+    /// can step (loom, DFS, PCT): their executions leave out those in which it goes
+    /// straight on (see [`crate::thread::yield_now`]).
+    pub(crate) fn defers_yields(&self) -> bool {
+        matches!(
+            self.kind,
+            EngineKind::Loom { .. } | EngineKind::Dfs { .. } | EngineKind::Pct { .. }
+        )
+    }
+
     /// The engine's short name: `std`, `loom`, `dfs`, `random`, `pct` or `replay`.
     pub fn name(&self) -> &'static str {
         self.kind.short_name()
