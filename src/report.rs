@@ -252,9 +252,10 @@ impl fmt::Display for Counterexample {
 /// Said under the verdict of a report whose executions yielded under an engine that never
 /// runs a yielding thread on at once ([`Report::deferred_yields`]); its second line is
 /// indented as the verdict's text.
-pub(crate) const DEFERRED_YIELDS: &str = "note: a thread yielded, and this engine never runs a yielding thread on \
-     at once:\n         executions in which it goes straight on are not covered (see \
-     thread::yield_now)";
+pub(crate) const DEFERRED_YIELDS: &str = concat!(
+    "note: a thread yielded, and this engine never runs a yielding thread on at once:\n",
+    "         executions in which it goes straight on are not covered (see thread::yield_now)",
+);
 
 /// The result of an exploration.
 #[derive(Clone, Debug)]
