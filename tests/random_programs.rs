@@ -261,10 +261,33 @@ impl Model for Program {
     }
 }
 
-/// Compares `cases` programs drawn from `rng`. A program whose unreduced search does not
-/// end within `budget` executions is drawn again: the oracle must be exhaustive. Returns
-/// how many of the programs compared could deadlock.
-fn compare(cases: u32, rng: TestRng, budget: u64) -> u32 {
+/// The unreduced DFS's search of a program: the oracle the other searches are held to.
+struct Oracle {
+    report: Report<Vec<String>>,
+    /// The search ended on a deadlock (so its outcomes are not all there are).
+    deadlocks: bool,
+}
+
+impl Oracle {
+    fn outcomes(&self) -> BTreeSet<Vec<String>> {
+        outcomes(&self.report)
+    }
+}
+
+fn outcomes(report: &Report<Vec<String>>) -> BTreeSet<Vec<String>> {
+    report.outcomes().keys().cloned().collect()
+}
+
+/// Runs `test` on `cases` programs drawn from `rng`, each with its oracle. A program whose
+/// unreduced search does not end within `budget` executions is drawn again: the oracle must
+/// be exhaustive. The oracle itself must find nothing but a deadlock (the programs are
+/// race-free and check nothing). Returns how many of the programs tested could deadlock.
+fn for_random_programs(
+    cases: u32,
+    rng: TestRng,
+    budget: u64,
+    test: impl Fn(&Program, &Oracle) -> Result<(), TestCaseError>,
+) -> u32 {
     let config = Config {
         cases,
         failure_persistence: None,
@@ -276,32 +299,16 @@ fn compare(cases: u32, rng: TestRng, budget: u64) -> u32 {
         let unreduced = Engine::dfs()
             .reduction(Reduction::Off)
             .max_iterations(budget);
-        let every_order = Explorer::new(program.clone()).engine(unreduced).run();
-        let deadlocks = deadlocked(&every_order);
-        prop_assert!(
-            deadlocks || every_order.counterexample().is_none(),
-            "{}",
-            every_order
-        );
+        let report = Explorer::new(program.clone()).engine(unreduced).run();
+        let deadlocks = deadlocked(&report);
+        prop_assert!(deadlocks || report.counterexample().is_none(), "{}", report);
         prop_assume!(
-            deadlocks || every_order.is_proved(),
+            deadlocks || report.is_proved(),
             "too large for the unreduced search"
         );
-        let reduced = Explorer::new(program.clone()).engine(Engine::dfs()).run();
-        prop_assert_eq!(
-            deadlocked(&reduced),
-            deadlocks,
-            "deadlock found by one search only; reduced:\n{}",
-            reduced
-        );
+        test(&program, &Oracle { report, deadlocks })?;
         if deadlocks {
             deadlocking.set(deadlocking.get() + 1);
-        } else {
-            prop_assert!(reduced.is_proved(), "{}", reduced);
-            let outcomes = |report: &Report<Vec<String>>| -> BTreeSet<Vec<String>> {
-                report.outcomes().keys().cloned().collect()
-            };
-            prop_assert_eq!(outcomes(&reduced), outcomes(&every_order));
         }
         Ok(())
     });
@@ -309,6 +316,25 @@ fn compare(cases: u32, rng: TestRng, budget: u64) -> u32 {
         panic!("{error}");
     }
     deadlocking.get()
+}
+
+/// The reduced DFS against the oracle: the same deadlocks, the same outcomes. Returns how
+/// many of the programs compared could deadlock.
+fn compare(cases: u32, rng: TestRng, budget: u64) -> u32 {
+    for_random_programs(cases, rng, budget, |program, oracle| {
+        let reduced = Explorer::new(program.clone()).engine(Engine::dfs()).run();
+        prop_assert_eq!(
+            deadlocked(&reduced),
+            oracle.deadlocks,
+            "deadlock found by one search only; reduced:\n{}",
+            reduced
+        );
+        if !oracle.deadlocks {
+            prop_assert!(reduced.is_proved(), "{}", reduced);
+            prop_assert_eq!(outcomes(&reduced), oracle.outcomes());
+        }
+        Ok(())
+    })
 }
 
 #[test]
@@ -345,23 +371,7 @@ fn the_reduction_reaches_every_outcome_of_many_fresh_random_programs() {
 /// when it fails, is a load). Programs too large for either search within `budget`
 /// executions are drawn again. Returns how many could deadlock.
 fn compare_with_loom(cases: u32, rng: TestRng, budget: u64) -> u32 {
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    let deadlocking = std::cell::Cell::new(0);
-    let result = runner.run(&program(), |program| {
-        let unreduced = Engine::dfs()
-            .reduction(Reduction::Off)
-            .max_iterations(budget);
-        let every_order = Explorer::new(program.clone()).engine(unreduced).run();
-        let deadlocks = deadlocked(&every_order);
-        prop_assume!(
-            deadlocks || every_order.is_proved(),
-            "too large for the unreduced search"
-        );
+    for_random_programs(cases, rng, budget, |program, oracle| {
         let steps = || program.threads.iter().flatten().chain(&program.main);
         // Both searches take a yield to mean that the thread waits for another (see
         // `thread::yield_now`) and run someone else first, but count different things as
@@ -378,24 +388,17 @@ fn compare_with_loom(cases: u32, rng: TestRng, budget: u64) -> u32 {
             .engine(Engine::loom().max_iterations(budget))
             .run();
         prop_assert!(
-            deadlocked(&loom) == deadlocks || yields,
+            deadlocked(&loom) == oracle.deadlocks || yields,
             "deadlock found by one engine only; loom:\n{}\nDFS:\n{}",
             loom,
-            every_order
+            oracle.report
         );
-        if deadlocks {
-            deadlocking.set(deadlocking.get() + 1);
-            return Ok(());
-        }
-        if yields && deadlocked(&loom) {
+        if oracle.deadlocks || deadlocked(&loom) {
             return Ok(());
         }
         prop_assert!(loom.counterexample().is_none(), "{}", loom);
         prop_assume!(loom.is_proved(), "too large for loom");
-        let outcomes = |report: &Report<Vec<String>>| -> BTreeSet<Vec<String>> {
-            report.outcomes().keys().cloned().collect()
-        };
-        let (by_loom, by_dfs) = (outcomes(&loom), outcomes(&every_order));
+        let (by_loom, by_dfs) = (outcomes(&loom), oracle.outcomes());
         if !yields {
             let missed: Vec<_> = by_dfs.difference(&by_loom).collect();
             prop_assert!(missed.is_empty(), "loom missed {:?}", missed);
@@ -405,11 +408,7 @@ fn compare_with_loom(cases: u32, rng: TestRng, budget: u64) -> u32 {
             prop_assert!(extra.is_empty(), "only loom reached {:?}", extra);
         }
         Ok(())
-    });
-    if let Err(error) = result {
-        panic!("{error}");
-    }
-    deadlocking.get()
+    })
 }
 
 #[test]
@@ -443,26 +442,8 @@ fn loom_and_the_unreduced_dfs_reach_the_same_outcomes_of_many_fresh_random_progr
 /// threads run only programs without relaxed stores: the hardware may let a load pass a
 /// relaxed store, which no interleaving does.
 fn compare_samplers(cases: u32, rng: TestRng, budget: u64) {
-    let config = Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    let result = runner.run(&program(), |program| {
-        let unreduced = Engine::dfs()
-            .reduction(Reduction::Off)
-            .max_iterations(budget);
-        let every_order = Explorer::new(program.clone()).engine(unreduced).run();
-        let deadlocks = deadlocked(&every_order);
-        prop_assume!(
-            deadlocks || every_order.is_proved(),
-            "too large for the unreduced search"
-        );
-        let outcomes = |report: &Report<Vec<String>>| -> BTreeSet<Vec<String>> {
-            report.outcomes().keys().cloned().collect()
-        };
-        let possible = outcomes(&every_order);
+    for_random_programs(cases, rng, budget, |program, oracle| {
+        let possible = oracle.outcomes();
         let steps = || program.threads.iter().flatten().chain(&program.main);
         let relaxed = steps().any(|step| matches!(step, Step::Store(_, Ordering::Relaxed)));
         // The random scheduler and real threads may run a yielding thread on at once, which
@@ -480,12 +461,12 @@ fn compare_samplers(cases: u32, rng: TestRng, budget: u64) {
             let sampled = Explorer::new(program.clone()).engine(sampler.clone()).run();
             if let Some(cx) = sampled.counterexample() {
                 prop_assert!(
-                    cx.kind() == CounterexampleKind::Deadlock && deadlocks,
+                    cx.kind() == CounterexampleKind::Deadlock && oracle.deadlocks,
                     "{sampler} reported what the DFS did not:\n{sampled}"
                 );
             }
             // A deadlock ends a search: the DFS's outcomes are then not all there are.
-            if deadlocks {
+            if oracle.deadlocks {
                 continue;
             }
             let impossible: Vec<_> = outcomes(&sampled).difference(&possible).cloned().collect();
@@ -498,9 +479,68 @@ fn compare_samplers(cases: u32, rng: TestRng, budget: u64) {
         }
         Ok(())
     });
-    if let Err(error) = result {
-        panic!("{error}");
-    }
+}
+
+/// The DFS split into `shards` parts against the oracle: together, the parts of the
+/// default search (as `--shard` runs it) and of the unreduced one reach the oracle's
+/// outcomes and find its deadlocks, and the unreduced one's parts, which split the
+/// oracle's own tree, run each of its executions exactly once.
+fn compare_shards(cases: u32, rng: TestRng, budget: u64, shards: usize) {
+    for_random_programs(cases, rng, budget, |program, oracle| {
+        for engine in [Engine::dfs(), Engine::dfs().reduction(Reduction::Off)] {
+            let parts: Vec<_> = (1..=shards)
+                .map(|index| {
+                    Explorer::new(program.clone())
+                        .engine(engine.clone())
+                        .shard(index, shards)
+                        .run()
+                })
+                .collect();
+            let deadlocked_parts = parts.iter().filter(|part| deadlocked(part)).count();
+            prop_assert_eq!(
+                deadlocked_parts > 0,
+                oracle.deadlocks,
+                "{}: deadlock found by the whole search or by its parts only",
+                engine
+            );
+            if oracle.deadlocks {
+                continue;
+            }
+            let mut reached = BTreeSet::new();
+            for part in &parts {
+                prop_assert!(part.counterexample().is_none(), "{}", part);
+                reached.extend(outcomes(part));
+            }
+            prop_assert_eq!(reached, oracle.outcomes(), "{}", engine);
+            if engine.reduction_applied() == Reduction::Off {
+                let executions: u64 = parts.iter().map(|part| part.executions()).sum();
+                prop_assert_eq!(executions, oracle.report.executions());
+            }
+        }
+        Ok(())
+    });
+}
+
+/// The same with fresh programs each time: `cargo test -- --ignored random_programs`.
+#[test]
+#[ignore = "a soak test: hundreds of random programs, minutes"]
+fn shards_of_the_dfs_together_reach_every_outcome_of_many_fresh_random_programs() {
+    compare_shards(
+        300,
+        TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed()),
+        200_000,
+        3,
+    );
+}
+
+#[test]
+fn shards_of_the_dfs_together_reach_every_outcome_of_random_programs() {
+    compare_shards(
+        30,
+        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
+        50_000,
+        3,
+    );
 }
 
 #[test]
