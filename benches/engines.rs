@@ -220,76 +220,41 @@ impl Count {
 
 /// The catalogue model as one writes it for raw loom: a lock that guards nothing itself and
 /// a plain count (loom's race-checked cell) read twice and written once under it, as the
-/// facade's `Shared` is; only the lock and unlock are loom steps (cell accesses are checked
-/// for races, not scheduled), which is what the facade's default reduction makes of the
-/// catalogue model. With its tally.
-fn loom_tickets_cell(sellers: usize, tickets: i64) {
+/// facade's `Shared` is. Without `every_access_a_step`, only the lock and unlock are loom
+/// steps (cell accesses are checked for races, not scheduled), which is what the facade's
+/// default reduction makes of the catalogue model; with it, each access of the count is
+/// also a step (a read-modify-write of a loom atomic just before it), as with
+/// `Reduction::Off`. With the catalogue model's tally.
+fn loom_tickets_cell(sellers: usize, tickets: i64, every_access_a_step: bool) {
     let mut builder = loom::model::Builder::new();
     builder.max_branches = 100_000;
     builder.check(move || {
         EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         let count = Arc::new(Count(loom::cell::UnsafeCell::new(tickets)));
         let lock = Arc::new(loom::sync::Mutex::new(()));
+        let step = every_access_a_step.then(|| Arc::new(loom::sync::atomic::AtomicUsize::new(0)));
         let handles: Vec<_> = (1..=sellers)
             .map(|i| {
-                let (count, lock) = (Arc::clone(&count), Arc::clone(&lock));
+                let (count, lock, step) = (Arc::clone(&count), Arc::clone(&lock), step.clone());
                 let name = format!("seller-{i}");
                 let handle = loom::thread::Builder::new()
                     .name(name.clone())
                     .spawn(move || {
+                        let pass = |add| {
+                            if let Some(step) = &step {
+                                step.fetch_add(add, Ordering::SeqCst);
+                            }
+                        };
                         let mut sold = Vec::new();
                         loop {
                             let _held = lock.lock().unwrap();
+                            pass(0);
                             if count.get() <= 0 {
                                 return sold;
                             }
+                            pass(0);
                             let ticket = count.get();
-                            count.set(ticket - 1);
-                            sold.push(ticket);
-                        }
-                    })
-                    .unwrap();
-                (name, handle)
-            })
-            .collect();
-        let sales = handles
-            .into_iter()
-            .map(|(name, h)| (name, h.join().unwrap()))
-            .collect();
-        tally(sales, count.get(), tickets);
-    });
-}
-
-/// [`loom_tickets_cell`] with every access of the count also a loom step (a read-modify-write
-/// of a loom atomic just before it): what the facade makes of the catalogue model with
-/// every access a step (`Reduction::Off`), which both schedules and race-checks each
-/// access of a `Shared`.
-fn loom_tickets_cell_every(sellers: usize, tickets: i64) {
-    let mut builder = loom::model::Builder::new();
-    builder.max_branches = 100_000;
-    builder.check(move || {
-        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
-        let count = Arc::new(Count(loom::cell::UnsafeCell::new(tickets)));
-        let lock = Arc::new(loom::sync::Mutex::new(()));
-        let step = Arc::new(loom::sync::atomic::AtomicUsize::new(0));
-        let handles: Vec<_> = (1..=sellers)
-            .map(|i| {
-                let (count, lock, step) =
-                    (Arc::clone(&count), Arc::clone(&lock), Arc::clone(&step));
-                let name = format!("seller-{i}");
-                let handle = loom::thread::Builder::new()
-                    .name(name.clone())
-                    .spawn(move || {
-                        let mut sold = Vec::new();
-                        loop {
-                            let _held = lock.lock().unwrap();
-                            step.fetch_add(0, Ordering::SeqCst);
-                            if count.get() <= 0 {
-                                return sold;
-                            }
-                            step.fetch_add(0, Ordering::SeqCst);
-                            let ticket = count.get();
-                            step.fetch_add(1, Ordering::SeqCst);
+                            pass(1);
                             count.set(ticket - 1);
                             sold.push(ticket);
                         }
@@ -393,9 +358,9 @@ const ONE_SIDED: [(&str, OneSide); 12] = [
         })
     }),
     ("loom-raw", || raw(|| loom_tickets_natural(3, 2))),
-    ("loom-raw-cell", || raw(|| loom_tickets_cell(3, 2))),
+    ("loom-raw-cell", || raw(|| loom_tickets_cell(3, 2, false))),
     // Every access of the count a loom step, on both sides (`Reduction::Off`).
-    ("loom-raw-every", || raw(|| loom_tickets_cell_every(3, 2))),
+    ("loom-raw-every", || raw(|| loom_tickets_cell(3, 2, true))),
     ("loom-interleavings-every", || {
         ours(
             TicketSale::guarded(3, 2),
@@ -547,7 +512,7 @@ fn rates() {
     row("tickets(3,3)/mutex, loom (default reduction)", &compared);
     let compared = best_of_alternated(
         LOOM_ROUNDS,
-        || raw(|| loom_tickets_cell(3, 3)),
+        || raw(|| loom_tickets_cell(3, 3, false)),
         || ours(TicketSale::guarded(3, 3), Engine::loom(), 1),
     );
     row(
@@ -556,7 +521,7 @@ fn rates() {
     );
     let compared = best_of_alternated(
         LOOM_ROUNDS,
-        || raw(|| loom_tickets_cell_every(3, 3)),
+        || raw(|| loom_tickets_cell(3, 3, true)),
         || {
             ours(
                 TicketSale::guarded(3, 3),

@@ -120,6 +120,13 @@ fn program() -> impl Strategy<Value = Program> {
         })
 }
 
+impl Program {
+    /// True if a step of any thread (the main thread's among them) is one that `is` picks.
+    fn has(&self, is: impl Fn(&Step) -> bool) -> bool {
+        self.threads.iter().flatten().chain(&self.main).any(is)
+    }
+}
+
 struct Objects {
     locks: [Mutex<Vec<usize>>; 2],
     atomics: [AtomicUsize; 2],
@@ -372,13 +379,12 @@ fn the_reduction_reaches_every_outcome_of_many_fresh_random_programs() {
 /// executions are drawn again. Returns how many could deadlock.
 fn compare_with_loom(cases: u32, rng: TestRng, budget: u64) -> u32 {
     for_random_programs(cases, rng, budget, |program, oracle| {
-        let steps = || program.threads.iter().flatten().chain(&program.main);
         // Both searches take a yield to mean that the thread waits for another (see
         // `thread::yield_now`) and run someone else first, but count different things as
         // that someone's step (a spawn is one under shuttle, not under loom): in a program
         // that yields, each may reach outcomes, and deadlocks, that the other does not.
-        let yields = steps().any(|step| matches!(step, Step::Yield));
-        let plain_atomic_access = steps().any(|step| {
+        let yields = program.has(|step| matches!(step, Step::Yield));
+        let plain_atomic_access = program.has(|step| {
             matches!(
                 step,
                 Step::Load(_) | Step::Store(..) | Step::CompareExchange(..)
@@ -444,12 +450,11 @@ fn loom_and_the_unreduced_dfs_reach_the_same_outcomes_of_many_fresh_random_progr
 fn compare_samplers(cases: u32, rng: TestRng, budget: u64) {
     for_random_programs(cases, rng, budget, |program, oracle| {
         let possible = oracle.outcomes();
-        let steps = || program.threads.iter().flatten().chain(&program.main);
-        let relaxed = steps().any(|step| matches!(step, Step::Store(_, Ordering::Relaxed)));
+        let relaxed = program.has(|step| matches!(step, Step::Store(_, Ordering::Relaxed)));
         // The random scheduler and real threads may run a yielding thread on at once, which
         // the DFS never does (`outcomes::a_yielding_thread_is_not_run_on_at_once_by_the_
         // exhaustive_engines`): they are compared on programs that do not yield.
-        let yields = steps().any(|step| matches!(step, Step::Yield));
+        let yields = program.has(|step| matches!(step, Step::Yield));
         let mut samplers = vec![Engine::pct(60, 2).seed(7)];
         if !yields {
             samplers.push(Engine::random(60).seed(7));
