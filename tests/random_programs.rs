@@ -346,24 +346,15 @@ fn compare(cases: u32, rng: TestRng, budget: u64) -> u32 {
 
 #[test]
 fn the_reduction_reaches_every_outcome_of_random_programs() {
-    let deadlocking = compare(40, TestRng::deterministic_rng(RngAlgorithm::ChaCha), 50_000);
-    eprintln!("{deadlocking} of 40 programs could deadlock");
-    // Both sides of the deadlock comparison are exercised.
-    assert!(
-        (3..=37).contains(&deadlocking),
-        "{deadlocking} of 40 deadlock"
-    );
+    let deadlocking = compare(40, fixed(), 50_000);
+    both_sides_of_deadlock_exercised(deadlocking, 40);
 }
 
 /// The same with fresh programs each time: `cargo test -- --ignored random_programs`.
 #[test]
 #[ignore = "a soak test: hundreds of random programs, minutes"]
 fn the_reduction_reaches_every_outcome_of_many_fresh_random_programs() {
-    let deadlocking = compare(
-        500,
-        TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed()),
-        200_000,
-    );
+    let deadlocking = compare(500, fresh(), 200_000);
     eprintln!("{deadlocking} of 500 programs could deadlock");
 }
 
@@ -419,24 +410,15 @@ fn compare_with_loom(cases: u32, rng: TestRng, budget: u64) -> u32 {
 
 #[test]
 fn loom_and_the_unreduced_dfs_reach_the_same_outcomes_of_random_programs() {
-    let deadlocking =
-        compare_with_loom(40, TestRng::deterministic_rng(RngAlgorithm::ChaCha), 50_000);
-    eprintln!("{deadlocking} of 40 programs could deadlock");
-    assert!(
-        (3..=37).contains(&deadlocking),
-        "{deadlocking} of 40 deadlock"
-    );
+    let deadlocking = compare_with_loom(40, fixed(), 50_000);
+    both_sides_of_deadlock_exercised(deadlocking, 40);
 }
 
 /// The same with fresh programs each time: `cargo test -- --ignored random_programs`.
 #[test]
 #[ignore = "a soak test: hundreds of random programs, minutes"]
 fn loom_and_the_unreduced_dfs_reach_the_same_outcomes_of_many_fresh_random_programs() {
-    let deadlocking = compare_with_loom(
-        300,
-        TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed()),
-        200_000,
-    );
+    let deadlocking = compare_with_loom(300, fresh(), 200_000);
     eprintln!("{deadlocking} of 300 programs could deadlock");
 }
 
@@ -530,38 +512,24 @@ fn compare_shards(cases: u32, rng: TestRng, budget: u64, shards: usize) {
 #[test]
 #[ignore = "a soak test: hundreds of random programs, minutes"]
 fn shards_of_the_dfs_together_reach_every_outcome_of_many_fresh_random_programs() {
-    compare_shards(
-        300,
-        TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed()),
-        200_000,
-        3,
-    );
+    compare_shards(300, fresh(), 200_000, 3);
 }
 
 #[test]
 fn shards_of_the_dfs_together_reach_every_outcome_of_random_programs() {
-    compare_shards(
-        30,
-        TestRng::deterministic_rng(RngAlgorithm::ChaCha),
-        50_000,
-        3,
-    );
+    compare_shards(30, fixed(), 50_000, 3);
 }
 
 #[test]
 fn samplers_reach_only_outcomes_of_the_unreduced_dfs_on_random_programs() {
-    compare_samplers(30, TestRng::deterministic_rng(RngAlgorithm::ChaCha), 50_000);
+    compare_samplers(30, fixed(), 50_000);
 }
 
 /// The same with fresh programs each time: `cargo test -- --ignored random_programs`.
 #[test]
 #[ignore = "a soak test: hundreds of random programs, minutes"]
 fn samplers_reach_only_outcomes_of_the_unreduced_dfs_on_many_fresh_random_programs() {
-    compare_samplers(
-        300,
-        TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed()),
-        200_000,
-    );
+    compare_samplers(300, fresh(), 200_000);
 }
 
 /// True if the search ended on a deadlock (and on nothing else: these programs have no
@@ -569,6 +537,26 @@ fn samplers_reach_only_outcomes_of_the_unreduced_dfs_on_many_fresh_random_progra
 fn deadlocked(report: &Report<Vec<String>>) -> bool {
     let kind = report.counterexample().map(|cx| cx.kind());
     kind == Some(CounterexampleKind::Deadlock)
+}
+
+/// The programs of the tests that `cargo test` runs: the same every time.
+fn fixed() -> TestRng {
+    TestRng::deterministic_rng(RngAlgorithm::ChaCha)
+}
+
+/// Fresh programs for a soak run, from a seed it prints.
+fn fresh() -> TestRng {
+    TestRng::from_seed(RngAlgorithm::ChaCha, &rand_seed())
+}
+
+/// Both sides of a deadlock comparison were exercised: some of the `cases` programs could
+/// deadlock, and some could not.
+fn both_sides_of_deadlock_exercised(deadlocking: u32, cases: u32) {
+    eprintln!("{deadlocking} of {cases} programs could deadlock");
+    assert!(
+        (3..=cases - 3).contains(&deadlocking),
+        "{deadlocking} of {cases} deadlock"
+    );
 }
 
 fn rand_seed() -> [u8; 32] {
